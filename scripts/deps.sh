@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one list of Debian 12 packages this project needs, installed when any is missing.
+# Sourced by the README's commands; safe to run again.
+set -euo pipefail
+
+RCT_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  libboost-dev libboost-filesystem-dev libboost-system-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev
+  libsodium-dev libsqlite3-dev sqlite3
+)
+
+rct_install_deps() {
+  local missing=()
+  for p in "${RCT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages: ${missing[*]}" >&2
+    echo "Run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then rct_install_deps; fi
