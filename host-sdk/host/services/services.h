@@ -61,6 +61,11 @@ class Services {
                                     std::string_view password) noexcept = 0;
   // Declares a setting default (from a plugin manifest) used when nothing else sets it.
   virtual void set_setting_default(std::string_view name, std::string_view value) noexcept = 0;
+  // Declares a permission with its default roles (plugin registrations, host built-ins): seeded
+  // now into every workspace and, for a workspace created later, on its first check. Never
+  // overrides roles already stored for a workspace.
+  virtual Status declare_permission(std::string_view permission,
+                                    const std::vector<std::string>& default_roles) noexcept = 0;
   // Prometheus text exposition of every counter.
   virtual std::string render_metrics() const noexcept = 0;
 

@@ -53,7 +53,7 @@ struct AuditFilter {
   std::string target_id;
   std::string outcome;
   std::int64_t since_ms = 0;
-  std::size_t limit = 1000;
+  std::size_t limit = 1000;  // 0 = no limit
 };
 
 // All methods are thread-safe. kUnavailable when the database cannot be reached;
@@ -107,7 +107,7 @@ class Storage {
   // kNotFound when never set for that workspace (the host then uses its default).
   virtual Result<bool> plugin_enabled(std::string_view ws, std::string_view plugin_id) = 0;
 
-  // Audit trail, durable when the call returns.
+  // Audit trail, durable when the call returns. list_audit answers newest first.
   virtual Status append_audit(const AuditRecord& record) = 0;
   virtual Result<std::vector<AuditRecord>> list_audit(const AuditFilter& filter) = 0;
 };

@@ -31,7 +31,7 @@ struct Request {
   std::string_view request_id;
   const Header* headers = nullptr;
   std::size_t header_count = 0;
-  const Caller* caller = nullptr;  // null when the route does not require auth
+  const Caller* caller = nullptr;  // the authenticated caller; null only on routes without auth
 
   // Case-insensitive header lookup; empty view when absent.
   std::string_view header(std::string_view name) const noexcept {

@@ -53,6 +53,7 @@ class Sessions {
 
 class Authorization {
  public:
+  // False (not an error) for an unknown or deactivated user.
   virtual Result<bool> has_permission(std::string_view workspace, std::string_view user_id,
                                       std::string_view permission) noexcept = 0;
 
@@ -64,7 +65,8 @@ class Authorization {
 // environment, then the default the plugin's manifest declares.
 class Settings {
  public:
-  // kNotFound when the setting has no value anywhere.
+  // kNotFound when the setting has no value anywhere. Array-typed settings (such as
+  // protectedRoles) are returned as their JSON text, e.g. ["admin","bot"].
   virtual Result<std::string> get(std::string_view workspace,
                                   std::string_view name) noexcept = 0;
 
@@ -78,7 +80,7 @@ struct AuditEvent {
   std::string_view caller_id;
   std::string_view target_id;  // empty when not resolved
   std::string_view client_address;
-  std::string_view outcome;  // "issued" or "refused"
+  std::string_view outcome;  // "issued", "refused", or "failed" (a service was unavailable)
   std::string_view reason;   // refusal reason code, empty on success
 };
 

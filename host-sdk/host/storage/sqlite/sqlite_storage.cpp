@@ -1,0 +1,471 @@
+// host::Storage on SQLite: WAL, synchronous=FULL, readers from a pool, writes through the
+// group-commit queue. Each method is one short statement or one write operation.
+#include "storage/sqlite/sqlite_storage.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <exception>
+#include <nlohmann/json.hpp>
+
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/connection_pool.h"
+#include "storage/sqlite/file_setup.h"
+#include "storage/sqlite/schema.h"
+#include "storage/sqlite/write_queue.h"
+
+namespace host::sqlite {
+namespace {
+
+std::string roles_to_json(const std::vector<std::string>& roles) {
+  return nlohmann::json(roles).dump();
+}
+
+std::vector<std::string> roles_from_json(const std::string& text) {
+  std::vector<std::string> roles;
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) return roles;
+  for (const auto& role : parsed) {
+    if (role.is_string()) roles.push_back(role.get<std::string>());
+  }
+  return roles;
+}
+
+std::int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Catches what the standard library may throw (allocation, JSON) so no method throws.
+template <typename T, typename F>
+T guarded(F&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return T(Status::Internal(std::string("storage: ") + e.what()));
+  } catch (...) {
+    return T(Status::Internal("storage: unknown exception"));
+  }
+}
+
+constexpr const char* kUserColumns =
+    "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users ";
+
+UserRecord read_user(const Statement& row) {
+  UserRecord user;
+  user.workspace = row.column_text(0);
+  user.id = row.column_text(1);
+  user.username = row.column_text(2);
+  user.name = row.column_text(3);
+  user.password_hash = row.column_text(4);
+  user.active = row.column_int64(5) != 0;
+  user.roles = roles_from_json(row.column_text(6));
+  user.created_ms = row.column_int64(7);
+  return user;
+}
+
+SessionRecord read_session(const Statement& row) {
+  SessionRecord session;
+  session.workspace = row.column_text(0);
+  session.user_id = row.column_text(1);
+  session.token_hash = row.column_text(2);
+  session.created_ms = row.column_int64(3);
+  session.expires_ms = row.column_int64(4);
+  return session;
+}
+
+AuditRecord read_audit(const Statement& row) {
+  AuditRecord record;
+  record.id = row.column_int64(0);
+  record.time_ms = row.column_int64(1);
+  record.workspace = row.column_text(2);
+  record.action = row.column_text(3);
+  record.caller_id = row.column_text(4);
+  record.target_id = row.column_text(5);
+  record.client_address = row.column_text(6);
+  record.outcome = row.column_text(7);
+  record.reason = row.column_text(8);
+  return record;
+}
+
+// Runs a single-row-changing statement; kNotFound when it matched no row.
+Status expect_one_change(Statement& statement, Connection& db, std::string_view what) {
+  if (statement.step() != SQLITE_DONE) return statement.error(what);
+  if (db.changes() == 0) return Status::NotFound(std::string(what) + ": no such row");
+  return Status::Ok();
+}
+
+Status expect_done(Statement& statement, std::string_view what) {
+  if (statement.step() != SQLITE_DONE) return statement.error(what);
+  return Status::Ok();
+}
+
+class SqliteStorage final : public Storage {
+ public:
+  SqliteStorage(std::unique_ptr<WriteQueue> writer, std::unique_ptr<ConnectionPool> readers)
+      : writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+  Status add_workspace(std::string_view id) override {
+    if (id.empty()) return Status::Invalid("workspace id is empty");
+    std::int64_t now = wall_clock_ms();
+    return write([&](Connection& db) {
+      auto insert = db.prepare("INSERT INTO workspaces(id, created_ms) VALUES(?1, ?2)");
+      insert.bind(1, id).bind(2, now);
+      return expect_done(insert, "add workspace");
+    });
+  }
+
+  Result<std::vector<std::string>> list_workspaces() override {
+    return read<std::vector<std::string>>([&](Connection& db) -> Result<std::vector<std::string>> {
+      auto query = db.prepare("SELECT id FROM workspaces ORDER BY id");
+      std::vector<std::string> ids;
+      int rc;
+      while ((rc = query.step()) == SQLITE_ROW) ids.push_back(query.column_text(0));
+      if (rc != SQLITE_DONE) return query.error("list workspaces");
+      return ids;
+    });
+  }
+
+  Status map_host(std::string_view host, std::string_view workspace) override {
+    if (host.empty()) return Status::Invalid("host is empty");
+    return write([&](Connection& db) {
+      auto upsert = db.prepare(
+          "INSERT INTO workspace_hosts(host, workspace) VALUES(lower(?1), ?2) "
+          "ON CONFLICT(host) DO UPDATE SET workspace = excluded.workspace");
+      upsert.bind(1, host).bind(2, workspace);
+      return expect_done(upsert, "map host");
+    });
+  }
+
+  Result<std::string> workspace_for_host(std::string_view host) override {
+    return read<std::string>([&](Connection& db) -> Result<std::string> {
+      auto query = db.prepare("SELECT workspace FROM workspace_hosts WHERE host = ?1");
+      query.bind(1, host);
+      int rc = query.step();
+      if (rc == SQLITE_DONE) return Status::NotFound("host is not mapped");
+      if (rc != SQLITE_ROW) return query.error("workspace for host");
+      return query.column_text(0);
+    });
+  }
+
+  Status add_user(const UserRecord& user) override {
+    if (user.workspace.empty() || user.id.empty() || user.username.empty()) {
+      return Status::Invalid("user needs a workspace, an id and a username");
+    }
+    std::string roles = roles_to_json(user.roles);
+    return write([&](Connection& db) {
+      auto insert = db.prepare(
+          "INSERT INTO users(workspace, id, username, name, password_hash, active, roles, "
+          "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      insert.bind(1, user.workspace)
+          .bind(2, user.id)
+          .bind(3, user.username)
+          .bind(4, user.name)
+          .bind(5, user.password_hash)
+          .bind(6, std::int64_t{user.active ? 1 : 0})
+          .bind(7, roles)
+          .bind(8, user.created_ms);
+      return expect_done(insert, "add user");
+    });
+  }
+
+  Result<UserRecord> find_user_by_id(std::string_view ws, std::string_view id) override {
+    return find_user(std::string(kUserColumns) + "WHERE workspace = ?1 AND id = ?2", ws, id);
+  }
+
+  Result<UserRecord> find_user_by_username(std::string_view ws,
+                                           std::string_view username) override {
+    // The column's NOCASE collation makes this match ignore ASCII case, using the index.
+    return find_user(std::string(kUserColumns) + "WHERE workspace = ?1 AND username = ?2", ws,
+                     username);
+  }
+
+  Result<std::vector<UserRecord>> list_users(std::string_view ws) override {
+    return read<std::vector<UserRecord>>([&](Connection& db) -> Result<std::vector<UserRecord>> {
+      auto query = db.prepare(std::string(kUserColumns) + "WHERE workspace = ?1 ORDER BY username");
+      query.bind(1, ws);
+      std::vector<UserRecord> users;
+      int rc;
+      while ((rc = query.step()) == SQLITE_ROW) users.push_back(read_user(query));
+      if (rc != SQLITE_DONE) return query.error("list users");
+      return users;
+    });
+  }
+
+  Status set_user_active(std::string_view ws, std::string_view id, bool active) override {
+    return write([&](Connection& db) {
+      auto update = db.prepare("UPDATE users SET active = ?3 WHERE workspace = ?1 AND id = ?2");
+      update.bind(1, ws).bind(2, id).bind(3, std::int64_t{active ? 1 : 0});
+      return expect_one_change(update, db, "set user active");
+    });
+  }
+
+  Status set_user_roles(std::string_view ws, std::string_view id,
+                        const std::vector<std::string>& roles) override {
+    std::string json = roles_to_json(roles);
+    return write([&](Connection& db) {
+      auto update = db.prepare("UPDATE users SET roles = ?3 WHERE workspace = ?1 AND id = ?2");
+      update.bind(1, ws).bind(2, id).bind(3, json);
+      return expect_one_change(update, db, "set user roles");
+    });
+  }
+
+  Status set_user_password_hash(std::string_view ws, std::string_view id,
+                                std::string_view hash) override {
+    return write([&](Connection& db) {
+      auto update =
+          db.prepare("UPDATE users SET password_hash = ?3 WHERE workspace = ?1 AND id = ?2");
+      update.bind(1, ws).bind(2, id).bind(3, hash);
+      return expect_one_change(update, db, "set user password");
+    });
+  }
+
+  Status add_session(const SessionRecord& session, std::size_t cap) override {
+    if (cap == 0) return Status::Invalid("session cap must be at least 1");
+    if (session.token_hash.empty()) return Status::Invalid("session without token hash");
+    auto keep = static_cast<std::int64_t>(cap);
+    // Insert and trim run in the same transaction (the writer's BEGIN IMMEDIATE batch), so
+    // no concurrent issue can observe or leave more than `cap` sessions.
+    return write([&](Connection& db) {
+      auto insert = db.prepare(
+          "INSERT INTO sessions(workspace, user_id, token_hash, created_ms, expires_ms) "
+          "VALUES(?1, ?2, ?3, ?4, ?5)");
+      insert.bind(1, session.workspace)
+          .bind(2, session.user_id)
+          .bind(3, session.token_hash)
+          .bind(4, session.created_ms)
+          .bind(5, session.expires_ms);
+      Status status = expect_done(insert, "add session");
+      if (!status.ok()) return status;
+      auto trim = db.prepare(
+          "DELETE FROM sessions WHERE workspace = ?1 AND user_id = ?2 AND seq NOT IN ("
+          "SELECT seq FROM sessions WHERE workspace = ?1 AND user_id = ?2 "
+          "ORDER BY created_ms DESC, seq DESC LIMIT ?3)");
+      trim.bind(1, session.workspace).bind(2, session.user_id).bind(3, keep);
+      return expect_done(trim, "trim sessions");
+    });
+  }
+
+  Result<SessionRecord> find_session(std::string_view ws, std::string_view user_id,
+                                     std::string_view token_hash) override {
+    return read<SessionRecord>([&](Connection& db) -> Result<SessionRecord> {
+      auto query = db.prepare(
+          "SELECT workspace, user_id, token_hash, created_ms, expires_ms FROM sessions "
+          "WHERE workspace = ?1 AND user_id = ?2 AND token_hash = ?3");
+      query.bind(1, ws).bind(2, user_id).bind(3, token_hash);
+      int rc = query.step();
+      if (rc == SQLITE_DONE) return Status::NotFound("no such session");
+      if (rc != SQLITE_ROW) return query.error("find session");
+      return read_session(query);
+    });
+  }
+
+  Status delete_session(std::string_view ws, std::string_view user_id,
+                        std::string_view token_hash) override {
+    return write([&](Connection& db) {
+      auto erase = db.prepare(
+          "DELETE FROM sessions WHERE workspace = ?1 AND user_id = ?2 AND token_hash = ?3");
+      erase.bind(1, ws).bind(2, user_id).bind(3, token_hash);
+      return expect_one_change(erase, db, "delete session");
+    });
+  }
+
+  Result<std::vector<SessionRecord>> list_sessions(std::string_view ws,
+                                                   std::string_view user_id) override {
+    return read<std::vector<SessionRecord>>(
+        [&](Connection& db) -> Result<std::vector<SessionRecord>> {
+          auto query = db.prepare(
+              "SELECT workspace, user_id, token_hash, created_ms, expires_ms FROM sessions "
+              "WHERE workspace = ?1 AND user_id = ?2 ORDER BY created_ms DESC, seq DESC");
+          query.bind(1, ws).bind(2, user_id);
+          std::vector<SessionRecord> sessions;
+          int rc;
+          while ((rc = query.step()) == SQLITE_ROW) sessions.push_back(read_session(query));
+          if (rc != SQLITE_DONE) return query.error("list sessions");
+          return sessions;
+        });
+  }
+
+  Status ensure_permission(std::string_view ws, std::string_view permission,
+                           const std::vector<std::string>& default_roles) override {
+    if (permission.empty()) return Status::Invalid("permission id is empty");
+    std::string roles = roles_to_json(default_roles);
+    return write([&](Connection& db) {
+      // DO NOTHING: roles an administrator changed are never reset by a later start.
+      auto insert = db.prepare(
+          "INSERT INTO permissions(workspace, id, roles) VALUES(?1, ?2, ?3) "
+          "ON CONFLICT(workspace, id) DO NOTHING");
+      insert.bind(1, ws).bind(2, permission).bind(3, roles);
+      return expect_done(insert, "ensure permission");
+    });
+  }
+
+  Result<std::vector<std::string>> permission_roles(std::string_view ws,
+                                                    std::string_view permission) override {
+    return read<std::vector<std::string>>([&](Connection& db) -> Result<std::vector<std::string>> {
+      auto query = db.prepare("SELECT roles FROM permissions WHERE workspace = ?1 AND id = ?2");
+      query.bind(1, ws).bind(2, permission);
+      int rc = query.step();
+      if (rc == SQLITE_DONE) return Status::NotFound("no such permission");
+      if (rc != SQLITE_ROW) return query.error("permission roles");
+      return roles_from_json(query.column_text(0));
+    });
+  }
+
+  Status set_setting(std::string_view ws, std::string_view name, std::string_view value) override {
+    if (name.empty()) return Status::Invalid("setting name is empty");
+    return write([&](Connection& db) {
+      auto upsert = db.prepare(
+          "INSERT INTO settings(workspace, name, value) VALUES(?1, ?2, ?3) "
+          "ON CONFLICT(workspace, name) DO UPDATE SET value = excluded.value");
+      upsert.bind(1, ws).bind(2, name).bind(3, value);
+      return expect_done(upsert, "set setting");
+    });
+  }
+
+  Status unset_setting(std::string_view ws, std::string_view name) override {
+    return write([&](Connection& db) {
+      auto erase = db.prepare("DELETE FROM settings WHERE workspace = ?1 AND name = ?2");
+      erase.bind(1, ws).bind(2, name);
+      return expect_one_change(erase, db, "unset setting");
+    });
+  }
+
+  Result<std::string> get_setting(std::string_view ws, std::string_view name) override {
+    return read<std::string>([&](Connection& db) -> Result<std::string> {
+      auto query = db.prepare("SELECT value FROM settings WHERE workspace = ?1 AND name = ?2");
+      query.bind(1, ws).bind(2, name);
+      int rc = query.step();
+      if (rc == SQLITE_DONE) return Status::NotFound("setting not set in workspace");
+      if (rc != SQLITE_ROW) return query.error("get setting");
+      return query.column_text(0);
+    });
+  }
+
+  Status set_plugin_enabled(std::string_view ws, std::string_view plugin_id,
+                            bool enabled) override {
+    if (plugin_id.empty()) return Status::Invalid("plugin id is empty");
+    return write([&](Connection& db) {
+      auto upsert = db.prepare(
+          "INSERT INTO plugin_enablement(workspace, plugin_id, enabled) VALUES(?1, ?2, ?3) "
+          "ON CONFLICT(workspace, plugin_id) DO UPDATE SET enabled = excluded.enabled");
+      upsert.bind(1, ws).bind(2, plugin_id).bind(3, std::int64_t{enabled ? 1 : 0});
+      return expect_done(upsert, "set plugin enabled");
+    });
+  }
+
+  Result<bool> plugin_enabled(std::string_view ws, std::string_view plugin_id) override {
+    return read<bool>([&](Connection& db) -> Result<bool> {
+      auto query = db.prepare(
+          "SELECT enabled FROM plugin_enablement WHERE workspace = ?1 AND plugin_id = ?2");
+      query.bind(1, ws).bind(2, plugin_id);
+      int rc = query.step();
+      if (rc == SQLITE_DONE) return Status::NotFound("plugin enablement not set");
+      if (rc != SQLITE_ROW) return query.error("plugin enabled");
+      return query.column_int64(0) != 0;
+    });
+  }
+
+  Status append_audit(const AuditRecord& record) override {
+    return write([&](Connection& db) {
+      auto insert = db.prepare(
+          "INSERT INTO audit(time_ms, workspace, action, caller_id, target_id, client_address, "
+          "outcome, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      insert.bind(1, record.time_ms)
+          .bind(2, record.workspace)
+          .bind(3, record.action)
+          .bind(4, record.caller_id)
+          .bind(5, record.target_id)
+          .bind(6, record.client_address)
+          .bind(7, record.outcome)
+          .bind(8, record.reason);
+      return expect_done(insert, "append audit");
+    });
+  }
+
+  Result<std::vector<AuditRecord>> list_audit(const AuditFilter& filter) override {
+    return read<std::vector<AuditRecord>>([&](Connection& db) -> Result<std::vector<AuditRecord>> {
+      // One statement text per combination of filters, so each can use an index and
+      // stays in the statement cache (at most 16 shapes).
+      std::string sql =
+          "SELECT id, time_ms, workspace, action, caller_id, target_id, client_address, "
+          "outcome, reason FROM audit WHERE time_ms >= ?1";
+      if (!filter.workspace.empty()) sql += " AND workspace = ?2";
+      if (!filter.caller_id.empty()) sql += " AND caller_id = ?3";
+      if (!filter.target_id.empty()) sql += " AND target_id = ?4";
+      if (!filter.outcome.empty()) sql += " AND outcome = ?5";
+      sql += " ORDER BY id DESC LIMIT ?6";
+      auto query = db.prepare(sql);
+      query.bind(1, filter.since_ms);
+      if (!filter.workspace.empty()) query.bind(2, filter.workspace);
+      if (!filter.caller_id.empty()) query.bind(3, filter.caller_id);
+      if (!filter.target_id.empty()) query.bind(4, filter.target_id);
+      if (!filter.outcome.empty()) query.bind(5, filter.outcome);
+      // limit 0 means no limit (SQLite reads a negative LIMIT as none).
+      query.bind(6, filter.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(filter.limit));
+      std::vector<AuditRecord> records;
+      int rc;
+      while ((rc = query.step()) == SQLITE_ROW) records.push_back(read_audit(query));
+      if (rc != SQLITE_DONE) return query.error("list audit");
+      return records;
+    });
+  }
+
+ private:
+  template <typename T, typename F>
+  Result<T> read(F&& body) noexcept {
+    return guarded<Result<T>>([&]() -> Result<T> {
+      auto lease = readers_->acquire();
+      if (!lease.ok()) return lease.status();
+      return body(*lease.value());
+    });
+  }
+
+  template <typename F>
+  Status write(F&& body) noexcept {
+    return guarded<Status>([&] { return writer_->run(std::forward<F>(body)); });
+  }
+
+  Result<UserRecord> find_user(const std::string& sql, std::string_view ws, std::string_view key) {
+    return read<UserRecord>([&](Connection& db) -> Result<UserRecord> {
+      auto query = db.prepare(sql);
+      query.bind(1, ws).bind(2, key);
+      int rc = query.step();
+      if (rc == SQLITE_DONE) return Status::NotFound("no such user");
+      if (rc != SQLITE_ROW) return query.error("find user");
+      return read_user(query);
+    });
+  }
+
+  std::unique_ptr<WriteQueue> writer_;
+  std::unique_ptr<ConnectionPool> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Storage>> open_sqlite_storage(const SqliteOptions& options) {
+  return guarded<Result<std::unique_ptr<Storage>>>([&]() -> Result<std::unique_ptr<Storage>> {
+    if (options.path.empty()) return Status::Invalid("sqlite storage needs a file path");
+    Status status = prepare_database_file(options.path);
+    if (!status.ok()) return status;
+    auto writer = Connection::open(options.path, options.busy_timeout_ms, false);
+    if (!writer.ok()) return writer.status();
+    Connection& db = *writer.value();
+    {
+      // WAL: readers never block the writer; the mode is stored in the file. Scoped so
+      // the statement is reset before the writer thread owns the connection.
+      auto mode = db.prepare("PRAGMA journal_mode=WAL");
+      if (mode.step() != SQLITE_ROW || mode.column_text(0) != "wal") {
+        return Status::Unavailable("cannot switch " + options.path + " to WAL mode");
+      }
+    }
+    status = migrate(db);
+    if (!status.ok()) return status;
+    auto queue = std::make_unique<WriteQueue>(std::move(writer).value(), options.max_batch);
+    auto readers = std::make_unique<ConnectionPool>(options.path, options.busy_timeout_ms,
+                                                    options.max_idle_readers);
+    return std::unique_ptr<Storage>(new SqliteStorage(std::move(queue), std::move(readers)));
+  });
+}
+
+}  // namespace host::sqlite
