@@ -7,7 +7,7 @@ RCT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost-dev libboost-filesystem-dev libboost-system-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev
-  libsodium-dev libsqlite3-dev sqlite3
+  libsodium-dev libsqlite3-dev sqlite3 libpqxx-dev libpq-dev
 )
 
 rct_install_deps() {

@@ -1,13 +1,11 @@
 // open_storage: picks the backend from the URL scheme and parses its options.
-// "sqlite:PATH[?busy_timeout_ms=N]" or a bare path; "postgresql://..." when built with it.
+// "sqlite:PATH[?busy_timeout_ms=N]" or a bare path; or "postgresql://...".
 #include <charconv>
 #include <string>
 
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/storage.h"
-#ifdef RCT_HAVE_POSTGRES_STORAGE
 #include "storage/postgres/postgres_storage.h"
-#endif
 
 namespace host {
 namespace {
@@ -44,11 +42,7 @@ Status parse_sqlite_options(std::string_view query, sqlite::SqliteOptions& optio
 
 Result<std::unique_ptr<Storage>> open_storage(std::string_view url) {
   if (starts_with(url, "postgres:") || starts_with(url, "postgresql:")) {
-#ifdef RCT_HAVE_POSTGRES_STORAGE
     return open_postgres_storage(url);
-#else
-    return Status::Invalid("this build has no PostgreSQL storage backend (RCT_WITH_POSTGRES=OFF)");
-#endif
   }
   std::string_view rest = starts_with(url, "sqlite:") ? url.substr(7) : url;
   // "sqlite:///abs/path" is accepted like "sqlite:/abs/path".

@@ -1,0 +1,99 @@
+// PostgresStorage: login sessions, and the per-user cap that holds exactly across every host
+// sharing the database.
+#include "storage/postgres/pg_storage.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "storage/postgres/pg_errors.h"
+
+namespace host {
+namespace {
+
+using pg::text;
+
+constexpr const char* kSessionColumns =
+    "SELECT workspace, user_id, token_hash, created_ms, expires_ms FROM sessions ";
+
+SessionRecord session_from_row(const pqxx::row& row) {
+  SessionRecord session;
+  session.workspace = row[0].as<std::string>();
+  session.user_id = row[1].as<std::string>();
+  session.token_hash = row[2].as<std::string>();
+  session.created_ms = row[3].as<std::int64_t>();
+  session.expires_ms = row[4].as<std::int64_t>();
+  return session;
+}
+
+}  // namespace
+
+Status PostgresStorage::add_session(const SessionRecord& session, std::size_t cap) {
+  if (cap == 0) return Status::Invalid("session cap must be at least 1");
+  if (session.token_hash.empty()) return Status::Invalid("empty token hash");
+  const auto keep = static_cast<std::int64_t>(
+      std::min<std::size_t>(cap, std::numeric_limits<std::int64_t>::max()));
+  return executor_.write([&](pqxx::work& txn) {
+    // The user's row lock serialises add_session per user, from every process: each insert
+    // and trim then sees all sessions committed before it (READ COMMITTED re-snapshots per
+    // statement), so exactly `cap` newest remain. NO KEY UPDATE leaves FK checks unblocked.
+    auto user =
+        txn.exec_params("SELECT 1 FROM users WHERE workspace = $1 AND id = $2 FOR NO KEY UPDATE",
+                        text(session.workspace), text(session.user_id));
+    if (user.empty()) return Status::NotFound("no such user");
+    txn.exec_params(
+        "INSERT INTO sessions (workspace, user_id, token_hash, created_ms, expires_ms)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        text(session.workspace), text(session.user_id), text(session.token_hash),
+        session.created_ms, session.expires_ms);
+    txn.exec_params(
+        "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash IN ("
+        " SELECT token_hash FROM sessions WHERE workspace = $1 AND user_id = $2"
+        " ORDER BY created_ms DESC, seq DESC OFFSET $3)",
+        text(session.workspace), text(session.user_id), keep);
+    return Status::Ok();
+  });
+}
+
+Result<SessionRecord> PostgresStorage::find_session(std::string_view ws, std::string_view user_id,
+                                                    std::string_view token_hash) {
+  SessionRecord session;
+  Status status = executor_.read([&](pqxx::transaction_base& txn) {
+    auto rows = txn.exec_params(
+        std::string(kSessionColumns) + "WHERE workspace = $1 AND user_id = $2 AND token_hash = $3",
+        text(ws), text(user_id), text(token_hash));
+    if (rows.empty()) return Status::NotFound("no such session");
+    session = session_from_row(rows[0]);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return session;
+}
+
+Status PostgresStorage::delete_session(std::string_view ws, std::string_view user_id,
+                                       std::string_view token_hash) {
+  return executor_.write([&](pqxx::work& txn) {
+    auto r = txn.exec_params(
+        "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash = $3", text(ws),
+        text(user_id), text(token_hash));
+    return r.affected_rows() == 0 ? Status::NotFound("no such session") : Status::Ok();
+  });
+}
+
+Result<std::vector<SessionRecord>> PostgresStorage::list_sessions(std::string_view ws,
+                                                                  std::string_view user_id) {
+  std::vector<SessionRecord> sessions;
+  Status status = executor_.read([&](pqxx::transaction_base& txn) {
+    sessions.clear();
+    auto rows = txn.exec_params(std::string(kSessionColumns) +
+                                    "WHERE workspace = $1 AND user_id = $2"
+                                    " ORDER BY created_ms DESC, seq DESC",
+                                text(ws), text(user_id));
+    for (const auto& row : rows) sessions.push_back(session_from_row(row));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return sessions;
+}
+
+}  // namespace host
