@@ -1,6 +1,6 @@
 // The plugin library's entry point: the C descriptor the host loads, and nothing else.
-// PLUGIN_ID and PLUGIN_VERSION come from manifest.json through the build.
+// HOSTSDK_PLUGIN_ID and HOSTSDK_PLUGIN_VERSION come from manifest.json (hostsdk_add_plugin).
 #include "create_token/create_token_plugin.h"
 #include "hostsdk/descriptor.h"
 
-HOSTSDK_DECLARE_PLUGIN(create_token::CreateTokenPlugin, PLUGIN_ID, PLUGIN_VERSION)
+HOSTSDK_DECLARE_PLUGIN(create_token::CreateTokenPlugin, HOSTSDK_PLUGIN_ID, HOSTSDK_PLUGIN_VERSION)
