@@ -1,0 +1,232 @@
+// Request handling order: workspace → route (enabled here?) → 401 before the body is read
+// → rate limit → guarded handler. One log line per request; never tokens or bodies.
+#include "http/dispatcher.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <exception>
+#include <random>
+
+namespace host::http {
+namespace {
+
+constexpr std::string_view kUnmatched = "unmatched";
+
+bool is_outage(const hostsdk::Status& s) {
+  return s.code() == hostsdk::StatusCode::kUnavailable ||
+         s.code() == hostsdk::StatusCode::kInternal;
+}
+
+// Bounded label values for metrics: arbitrary client methods collapse into one.
+std::string_view method_label(std::string_view m) {
+  for (std::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (m == known) return known;
+  }
+  return "OTHER";
+}
+
+std::string_view clip(std::string_view s, std::size_t n) { return s.substr(0, n); }
+
+bool header_safe(const std::string& s) { return s.find_first_of("\r\n") == std::string::npos; }
+
+}  // namespace
+
+struct Dispatcher::Trace {
+  std::string workspace;
+  std::string caller_id;
+  std::string route{kUnmatched};
+};
+
+Dispatcher::Dispatcher(DispatcherDeps deps) : deps_(std::move(deps)) {
+  std::random_device rd;
+  id_prefix_ = rd();
+}
+
+std::string Dispatcher::next_request_id() {
+  return fmt::format("{:08x}-{:06x}", id_prefix_, ++id_counter_);
+}
+
+hostsdk::Response Dispatcher::dispatch(const IncomingRequest& in) noexcept {
+  auto started = std::chrono::steady_clock::now();
+  std::string_view path = in.target.substr(0, in.target.find('?'));
+  Trace trace;
+  std::string request_id;
+  hostsdk::Response response;
+  try {
+    request_id = next_request_id();
+    response = route(in, request_id, trace);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} failed inside the host: {}", request_id, e.what());
+    response = internal_error();
+  }
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  finish(response, in.method, path, trace, request_id, ms);
+  return response;
+}
+
+hostsdk::Response Dispatcher::refuse(ProtocolError error,
+                                     std::string_view client_address) noexcept {
+  hostsdk::Response response = protocol_error_reply(error);
+  try {
+    Trace trace;
+    trace.caller_id = "-";
+    std::string id = next_request_id();
+    spdlog::info("- - {} 0.00ms ws=- caller=- req={} addr={} (refused by the HTTP parser)",
+                 response.status, id, client_address);
+    deps_.metrics.record("OTHER", kUnmatched, response.status, 0);
+    response.headers.emplace_back("X-Request-Id", id);
+  } catch (...) {
+  }
+  return response;
+}
+
+hostsdk::Response Dispatcher::route(const IncomingRequest& in, const std::string& request_id,
+                                    Trace& trace) {
+  std::string_view path = in.target.substr(0, in.target.find('?'));
+
+  auto workspace = deps_.services.resolve_workspace(in.host);
+  if (!workspace.ok()) return service_unavailable();
+  trace.workspace = workspace.value();
+
+  // Route: a plugin route exists only where its plugin is enabled.
+  const std::vector<Route>* candidates = deps_.routes.find(path);
+  if (candidates == nullptr) return not_found();
+  const Route* match = nullptr;
+  std::string allow;
+  for (const Route& r : *candidates) {
+    if (!r.plugin_id.empty()) {
+      auto enabled = deps_.enablement.enabled(trace.workspace, r.plugin_id);
+      if (!enabled.ok()) return service_unavailable();
+      if (!enabled.value()) continue;
+    }
+    allow += (allow.empty() ? "" : ", ") + r.method;
+    if (r.method == in.method) match = &r;
+  }
+  if (allow.empty()) return not_found();
+  trace.route = candidates->front().path;
+  if (match == nullptr) return method_not_allowed(allow);
+
+  hostsdk::Request request;
+  request.method = in.method;
+  request.path = path;
+  request.body = in.body;
+  request.workspace = trace.workspace;
+  request.client_address = in.client_address;
+  request.request_id = request_id;
+  request.headers = in.headers;
+  request.header_count = in.header_count;
+
+  // Authentication comes before anything looks at the body.
+  hostsdk::UserInfo user;
+  hostsdk::Caller caller;
+  if (match->requires_auth) {
+    std::string_view user_id = request.header("X-User-Id");
+    std::string_view token = request.header("X-Auth-Token");
+    if (user_id.empty() || token.empty()) return unauthorized();
+    auto authenticated = deps_.services.authenticate(trace.workspace, user_id, token);
+    if (!authenticated.ok()) {
+      return is_outage(authenticated.status()) ? service_unavailable() : unauthorized();
+    }
+    user = std::move(authenticated).value();
+    caller.user_id = user.id;
+    caller.username = user.username;
+    caller.roles = &user.roles;
+    request.caller = &caller;
+    trace.caller_id = user.id;
+  }
+
+  // Rate limit, unless the caller holds the bypass permission.
+  std::vector<std::pair<std::string, std::string>> limit_headers;
+  if (match->rate_limit) {
+    bool bypass = false;
+    if (request.caller != nullptr) {
+      auto held = deps_.services.authorization().has_permission(trace.workspace, user.id,
+                                                                kBypassRateLimitPermission);
+      bypass = held.ok() && held.value();
+    }
+    if (!bypass) {
+      std::int64_t now_ms = deps_.services.clock().now_ms();
+      std::string key = fmt::format("{}\n{} {}\n{}", trace.workspace, match->method, match->path,
+                                    in.client_address);
+      RateDecision d = deps_.rate_limiter.hit(key, *match->rate_limit, now_ms);
+      if (!d.allowed) return rate_limited(*match, request, d, now_ms);
+      limit_headers = {{"X-RateLimit-Limit", std::to_string(d.limit)},
+                       {"X-RateLimit-Remaining", std::to_string(d.remaining)},
+                       {"X-RateLimit-Reset", std::to_string(d.reset_ms)}};
+    }
+  }
+
+  hostsdk::Response response;
+  try {
+    match->handler->handle(request, response);
+  } catch (const std::exception& e) {
+    spdlog::error("route {} {} (plugin \"{}\") threw: {}; answered 500 (request {})", match->method,
+                  match->path, match->plugin_id, e.what(), request_id);
+    response = internal_error();
+  } catch (...) {
+    spdlog::error(
+        "route {} {} (plugin \"{}\") threw a non-standard exception; answered 500 "
+        "(request {})",
+        match->method, match->path, match->plugin_id, request_id);
+    response = internal_error();
+  }
+  if (response.status < 100 || response.status > 599) {
+    spdlog::error("route {} {} answered invalid status {}; sent 500 (request {})", match->method,
+                  match->path, response.status, request_id);
+    response = internal_error();
+  }
+  for (auto& h : limit_headers) response.headers.push_back(std::move(h));
+  return response;
+}
+
+hostsdk::Response Dispatcher::rate_limited(const Route& route, const hostsdk::Request& request,
+                                           const RateDecision& decision, std::int64_t now_ms) {
+  deps_.metrics.rate_limited(route.path);
+  if (request.caller != nullptr) {
+    hostsdk::AuditEvent event;
+    event.workspace = request.workspace;
+    event.action = route.action;
+    event.caller_id = request.caller->user_id;
+    event.client_address = request.client_address;
+    event.outcome = "refused";
+    event.reason = kRateLimitedReason;
+    if (Status s = deps_.services.audit().record(event); !s.ok()) {
+      spdlog::warn("audit of a rate-limited request failed: {}", s.message());
+    }
+  }
+  hostsdk::Response response = too_many_requests(decision.wait_seconds(now_ms));
+  response.headers = {{"X-RateLimit-Limit", std::to_string(decision.limit)},
+                      {"X-RateLimit-Remaining", "0"},
+                      {"X-RateLimit-Reset", std::to_string(decision.reset_ms)}};
+  return response;
+}
+
+void Dispatcher::finish(hostsdk::Response& response, std::string_view method, std::string_view path,
+                        const Trace& trace, const std::string& request_id,
+                        double duration_ms) noexcept {
+  try {
+    if (response.content_type.empty() || !header_safe(response.content_type)) {
+      response.content_type = std::string(kJsonContentType);
+    }
+    // Handlers may add headers, but not ones that would break framing or the response.
+    std::erase_if(response.headers, [](const auto& h) {
+      std::string lower;
+      for (char c : h.first)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return !header_safe(h.first) || !header_safe(h.second) || h.first.empty() ||
+             lower == "content-length" || lower == "transfer-encoding" || lower == "connection" ||
+             lower == "content-type";
+    });
+    response.headers.emplace_back("X-Request-Id", request_id);
+    spdlog::info("{} {} {} {:.2f}ms ws={} caller={} req={}", clip(method, 16), clip(path, 256),
+                 response.status, duration_ms, trace.workspace.empty() ? "-" : trace.workspace,
+                 trace.caller_id.empty() ? "-" : trace.caller_id, request_id);
+    deps_.metrics.record(method_label(method), trace.route, response.status, duration_ms);
+  } catch (...) {
+  }
+}
+
+}  // namespace host::http

@@ -1,0 +1,59 @@
+// Builds the host's JSON error replies; nlohmann escapes every string.
+// Bodies of 401 and 429 are Rocket.Chat's exactly, since clients match them.
+#include "http/replies.h"
+
+#include <nlohmann/json.hpp>
+
+namespace host::http {
+
+hostsdk::Response json_error(int status, std::string_view error) {
+  hostsdk::Response r;
+  r.status = status;
+  r.body = nlohmann::json{{"success", false}, {"error", error}}.dump();
+  return r;
+}
+
+hostsdk::Response not_found() { return json_error(404, "Not found"); }
+
+hostsdk::Response method_not_allowed(std::string_view allow) {
+  hostsdk::Response r = json_error(405, "Method not allowed");
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
+hostsdk::Response unauthorized() {
+  hostsdk::Response r;
+  r.status = 401;
+  r.body = R"({"success":false,"error":"You must be logged in to do this.","status":"error",)"
+           R"("message":"You must be logged in to do this."})";
+  return r;
+}
+
+hostsdk::Response service_unavailable() {
+  return json_error(503, "Service temporarily unavailable, try again later.");
+}
+
+hostsdk::Response internal_error() { return json_error(500, "Internal server error"); }
+
+hostsdk::Response too_many_requests(std::int64_t wait_seconds) {
+  return json_error(429,
+                    "Error, too many requests. Please slow down. You must wait " +
+                        std::to_string(wait_seconds) +
+                        " seconds before trying this endpoint again. [error-too-many-requests]");
+}
+
+hostsdk::Response protocol_error_reply(ProtocolError error) {
+  switch (error) {
+    case ProtocolError::kBodyTooLarge:
+      return json_error(413, "Request body too large");
+    case ProtocolError::kHeadersTooLarge:
+      return json_error(431, "Request header fields too large");
+    case ProtocolError::kTimeout:
+      return json_error(408, "Request timeout");
+    case ProtocolError::kMalformed:
+      break;
+  }
+  return json_error(400, "Malformed HTTP request");
+}
+
+}  // namespace host::http

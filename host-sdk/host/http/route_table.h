@@ -1,0 +1,46 @@
+// Every route the host serves, built-in or from a plugin, keyed by exact path.
+// Built before the server starts and read-only afterwards, so lookups need no lock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hostsdk/plugin.h"
+
+namespace host::http {
+
+struct RateLimitRule {
+  std::uint32_t requests = 10;
+  std::uint32_t window_seconds = 60;
+};
+
+struct Route {
+  std::string method;
+  std::string path;
+  std::string plugin_id;  // empty for built-in routes (never disabled)
+  std::string action;     // audit action name, e.g. "users.createToken"
+  bool requires_auth = true;
+  std::optional<RateLimitRule> rate_limit;
+  hostsdk::RouteHandler* handler = nullptr;
+};
+
+class RouteTable {
+ public:
+  // false when (method, path) is taken.
+  bool add(Route route);
+  // All routes of a path, any method; empty when the path is unknown.
+  const std::vector<Route>* find(std::string_view path) const;
+  std::vector<std::pair<std::string, std::string>> keys() const;
+
+ private:
+  std::unordered_map<std::string, std::vector<Route>> by_path_;
+};
+
+// "users.createToken" for "/api/v1/users.createToken".
+std::string action_of(std::string_view path);
+
+}  // namespace host::http

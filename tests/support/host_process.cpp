@@ -1,0 +1,218 @@
+// fork/exec of rchost with output to files; PR_SET_PDEATHSIG makes the kernel kill a
+// child whose test process died, so a crashed test never leaves a host behind.
+#include "host_process.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "http_client.h"
+
+extern char** environ;
+
+namespace rct {
+namespace fs = std::filesystem;
+namespace {
+
+std::string rchost_path() { return RCT_RCHOST_PATH; }
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Starts `argv` with stdout and stderr appended to the given files.
+pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("CREATE_TOKENS_FOR_USERS=", 0) == 0 ||
+        kv.rfind("CREATE_TOKENS_FOR_USERS_SECRET=", 0) == 0) {
+      continue;
+    }
+    env_strings.emplace_back(kv);
+  }
+  std::vector<char*> argv, envp;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (o < 0 || e < 0) _exit(126);
+    dup2(o, STDOUT_FILENO);
+    dup2(e, STDERR_FILENO);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits up to `timeout` for the child; its exit code, or -1 if still running.
+int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+      return -2;
+    }
+    if (r < 0) return -2;
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// A port nobody listens on right now (the host may still lose a race; start() retries).
+unsigned short free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) close(fd);
+    throw std::runtime_error("no free port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+CommandResult run_rchost(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  TempDir scratch;
+  std::vector<std::string> argv = {rchost_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = spawn(argv, scratch.path() / "out", scratch.path() / "err");
+  CommandResult result;
+  result.exit_code = wait_for(pid, timeout);
+  if (result.exit_code == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  result.out = read_file(scratch.path() / "out");
+  result.err = read_file(scratch.path() / "err");
+  return result;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto candidate = fs::temp_directory_path() / ("rct-" + std::to_string(rd()));
+    if (fs::create_directory(candidate)) {
+      path_ = candidate;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temporary directory");
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+HostProcess::HostProcess(HostOptions options) : options_(std::move(options)) {
+  if (options_.plugins_dir.empty()) options_.plugins_dir = RCT_PLUGINS_DIR;
+}
+
+HostProcess::~HostProcess() {
+  if (pid_ > 0) stop(std::chrono::seconds(5));
+}
+
+CommandResult HostProcess::cli(std::vector<std::string> args) const {
+  args.push_back("--data");
+  args.push_back(data_dir().string());
+  return run_rchost(args);
+}
+
+void HostProcess::start() {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    port_ = free_port();
+    std::vector<std::string> args = {rchost_path(), "serve",
+                                     "--data",      data_dir().string(),
+                                     "--plugins",   options_.plugins_dir.string(),
+                                     "--port",      std::to_string(port_),
+                                     "--threads",   std::to_string(options_.threads)};
+    if (options_.test_clock) args.push_back("--test-clock");
+    args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+    fs::path log = data_dir() / "host.log";
+    pid_ = spawn(args, log, log);
+
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (wait_for(pid_, std::chrono::milliseconds(0)) != -1) {
+        pid_ = -1;
+        break;  // exited: maybe the port was taken meanwhile; try another
+      }
+      HttpResult info = http_request(port_, "GET", "/api/info");
+      if (info.status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  throw std::runtime_error("rchost did not start; its log:\n" + log());
+}
+
+int HostProcess::stop(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int code = wait_for(pid_, timeout);
+  if (code == -1) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return code;
+}
+
+int HostProcess::wait_exit(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  int code = wait_for(pid_, timeout);
+  if (code == -1) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return code;
+}
+
+bool HostProcess::running() {
+  if (pid_ <= 0) return false;
+  if (wait_for(pid_, std::chrono::milliseconds(0)) == -1) return true;
+  pid_ = -1;
+  return false;
+}
+
+std::string HostProcess::log() const { return read_file(data_dir() / "host.log"); }
+
+}  // namespace rct

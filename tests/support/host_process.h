@@ -1,0 +1,75 @@
+// Runs the built rchost for tests: CLI commands to seed data, and `rchost serve` on a free
+// loopback port with a temporary data directory, killed when the object goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rct {
+
+struct CommandResult {
+  int exit_code = -1;  // -1: did not finish in time (killed)
+  std::string out;
+  std::string err;
+};
+
+// rchost with `args`; the environment never carries CREATE_TOKENS_FOR_USERS(_SECRET).
+CommandResult run_rchost(const std::vector<std::string>& args,
+                         std::chrono::seconds timeout = std::chrono::seconds(60));
+
+// A fresh directory under the system temp directory, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct HostOptions {
+  std::filesystem::path plugins_dir;  // empty: the build's plugins directory
+  bool test_clock = false;
+  unsigned threads = 2;
+  std::vector<std::string> extra_args;  // appended to `rchost serve ...`
+};
+
+class HostProcess {
+ public:
+  explicit HostProcess(HostOptions options = {});
+  ~HostProcess();  // kills a running host (SIGKILL after a grace period)
+  HostProcess(const HostProcess&) = delete;
+  HostProcess& operator=(const HostProcess&) = delete;
+
+  const std::filesystem::path& data_dir() const { return data_.path(); }
+  // `rchost <args...> --data <data dir>`.
+  CommandResult cli(std::vector<std::string> args) const;
+
+  // Starts serving; returns once GET /api/info answers. Throws std::runtime_error with the
+  // host's log when it does not come up.
+  void start();
+  // SIGTERM, then waits; the exit code, or -1 when it had to be killed.
+  int stop(std::chrono::seconds timeout = std::chrono::seconds(15));
+  // Waits for the host to exit by itself; the exit code, or -1 (then killed) on timeout.
+  int wait_exit(std::chrono::seconds timeout);
+  bool running();
+  unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // Everything the host wrote to stdout and stderr so far.
+  std::string log() const;
+
+ private:
+  HostOptions options_;
+  TempDir data_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+};
+
+}  // namespace rct

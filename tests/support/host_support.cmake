@@ -1,0 +1,18 @@
+# Test support for suites that drive the real host: the HTTP client (the one Beast TU of
+# the tests) and the rchost process helper. Included by tests/e2e and tests/loader.
+if(NOT TARGET rct_host_support)
+  set(_rct_support_dir "${CMAKE_CURRENT_LIST_DIR}")
+  add_library(rct_host_support STATIC
+    ${_rct_support_dir}/host_process.cpp
+    ${_rct_support_dir}/http_client.cpp
+    ${_rct_support_dir}/workspace_fixture.cpp)
+  target_include_directories(rct_host_support PUBLIC
+    ${_rct_support_dir} ${_rct_support_dir}/../fixtures)
+  target_compile_definitions(rct_host_support PUBLIC
+    RCT_RCHOST_PATH="$<TARGET_FILE:rchost>"
+    RCT_PLUGINS_DIR="${CMAKE_BINARY_DIR}/plugins"
+    RCT_FIXTURE_DIR="${CMAKE_BINARY_DIR}/fixtures")
+  target_link_libraries(rct_host_support PUBLIC
+    nlohmann_json::nlohmann_json Boost::system Threads::Threads)
+  rct_warnings(rct_host_support)
+endif()
