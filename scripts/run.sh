@@ -13,7 +13,7 @@ build="$root/build/release"
 
 cmake --preset release >/dev/null
 cmake --build --preset release --target rchost users_create_token
-rchost="$build/host-sdk/host/rchost"
+rchost="$build/rchost"
 
 if [ ! -f "$data/host.db" ]; then
   echo "Initialising $data"

@@ -53,8 +53,9 @@ TEST_CASE("sqlite: URL forms") {
   CHECK(host::open_storage("sqlite:" + dir.file("e.db") + "?nonsense=1").status().code() ==
         StatusCode::kInvalidArgument);
   CHECK(host::open_storage("sqlite:").status().code() == StatusCode::kInvalidArgument);
-  CHECK(host::open_storage("postgresql://localhost/db").status().code() ==
-        StatusCode::kInvalidArgument);
+  // Not taken for a file name: it goes to the PostgreSQL backend, which finds no server.
+  CHECK(host::open_storage("postgresql://127.0.0.1:1/db").status().code() ==
+        StatusCode::kUnavailable);
 }
 
 TEST_CASE("sqlite: a new file is 0600 in new directories 0700; existing modes are kept") {
