@@ -35,7 +35,8 @@ std::string read_file(const fs::path& p) {
 }
 
 // Starts `argv` with stdout and stderr appended to the given files.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
+pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err,
+            const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view kv(*e);
@@ -45,6 +46,7 @@ pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs:
     }
     env_strings.emplace_back(kv);
   }
+  for (const auto& [name, value] : extra_env) env_strings.push_back(name + "=" + value);
   std::vector<char*> argv, envp;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -160,9 +162,14 @@ void HostProcess::start() {
                                      "--port",      std::to_string(port_),
                                      "--threads",   std::to_string(options_.threads)};
     if (options_.test_clock) args.push_back("--test-clock");
-    args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+    for (std::string arg : options_.extra_args) {
+      if (auto at = arg.find("{data}"); at != std::string::npos) {
+        arg.replace(at, 6, data_dir().string());
+      }
+      args.push_back(std::move(arg));
+    }
     fs::path log = data_dir() / "host.log";
-    pid_ = spawn(args, log, log);
+    pid_ = spawn(args, log, log, options_.environment);
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rct {
@@ -38,7 +39,10 @@ struct HostOptions {
   std::filesystem::path plugins_dir;  // empty: the build's plugins directory
   bool test_clock = false;
   unsigned threads = 2;
-  std::vector<std::string> extra_args;  // appended to `rchost serve ...`
+  // Appended to `rchost serve ...`; "{data}" in an argument stands for the data directory.
+  std::vector<std::string> extra_args;
+  // Set in serve's environment, after CREATE_TOKENS_FOR_USERS(_SECRET) were removed from it.
+  std::vector<std::pair<std::string, std::string>> environment;
 };
 
 class HostProcess {

@@ -19,7 +19,9 @@ int run_audit_list(const AuditListOptions& o) {
   filter.limit = o.limit;
   auto records = services->storage().list_audit(filter);
   if (!records.ok()) return report_failure("audit list", records.status());
-  for (const auto& r : records.value()) {
+  // Storage answers newest first (so --limit keeps the newest); print them oldest first.
+  for (auto it = records->rbegin(); it != records->rend(); ++it) {
+    const AuditRecord& r = *it;
     if (o.json) {
       std::cout << nlohmann::json{{"id", r.id},
                                   {"time_ms", r.time_ms},

@@ -9,7 +9,8 @@ namespace host::http {
 hostsdk::Response json_error(int status, std::string_view error) {
   hostsdk::Response r;
   r.status = status;
-  r.body = nlohmann::json{{"success", false}, {"error", error}}.dump();
+  // Ordered: Rocket.Chat's bodies put "success" first, and clients compare text.
+  r.body = nlohmann::ordered_json{{"success", false}, {"error", error}}.dump();
   return r;
 }
 

@@ -45,6 +45,20 @@ std::optional<Refusal> check_exports(const fs::path& library) {
   return std::nullopt;
 }
 
+// Names who already serves `route` ("GET /path"): a plugin loaded before, else the host.
+std::string route_owner(const std::string& route, const PluginSet* loaded) {
+  if (loaded != nullptr) {
+    for (const auto& plugin : loaded->plugins()) {
+      for (const auto& r : plugin->routes()) {
+        if (r.method + " " + r.path == route) {
+          return route + " already owned by plugin " + plugin->manifest().id;
+        }
+      }
+    }
+  }
+  return route + " already owned by the host";
+}
+
 }  // namespace
 
 LoadResult PluginLoader::load_one(const fs::path& dir, const std::set<RouteKey>& taken,
@@ -54,6 +68,12 @@ LoadResult PluginLoader::load_one(const fs::path& dir, const std::set<RouteKey>&
   // 1. Manifest.
   auto manifest = read_manifest(dir / "manifest.json");
   if (!manifest.ok()) {
+    if (manifest.status().code() == hostsdk::StatusCode::kNotFound) {
+      return refused(name, dir,
+                     {"manifest.json", manifest.status().message(),
+                      "manifest.json beside the plugin's library",
+                      "install the manifest.json that ships with the plugin into this directory"});
+    }
     return refused(name, dir,
                    {"manifest.json", manifest.status().message(), "a valid manifest_version 1",
                     "fix manifest.json as the message says"});
@@ -126,7 +146,10 @@ LoadResult PluginLoader::load_one(const fs::path& dir, const std::set<RouteKey>&
   if (auto r = check_registration(m, plugin->routes(), plugin->permissions())) {
     return refused(name, dir, *r);
   }
-  if (auto r = check_route_conflicts(plugin->routes(), taken)) return refused(name, dir, *r);
+  if (auto r = check_route_conflicts(plugin->routes(), taken)) {
+    r->host_value = route_owner(r->plugin_value, already_loaded);
+    return refused(name, dir, *r);
+  }
 
   // Seeded into every workspace now and into later ones on first use.
   for (const auto& p : m.permissions) {
@@ -153,7 +176,9 @@ PluginSet PluginLoader::load_all(const fs::path& plugins_dir, std::set<RouteKey>
   }
   std::vector<fs::path> dirs;
   for (const auto& entry : fs::directory_iterator(plugins_dir, ec)) {
-    if (entry.is_directory(ec) && fs::exists(entry.path() / "manifest.json", ec)) {
+    // Every visible directory is a plugin: one without manifest.json is refused with a log
+    // line rather than skipped in silence.
+    if (entry.is_directory(ec) && entry.path().filename().string().rfind('.', 0) != 0) {
       dirs.push_back(entry.path());
     }
   }

@@ -24,8 +24,8 @@ class PluginLoader {
  public:
   explicit PluginLoader(Services& services) : services_(services) {}
 
-  // Every subdirectory holding a manifest.json, in name order. Refusals are logged (one
-  // line each) and skipped. `taken` holds routes the host already serves.
+  // Every subdirectory not starting with '.', in name order. Refusals (a directory without
+  // manifest.json too) are logged, one line each, and skipped. `taken`: routes already served.
   PluginSet load_all(const std::filesystem::path& plugins_dir, std::set<RouteKey> taken);
 
   // One plugin directory; logs one line on refusal. Adds nothing to `taken`.
