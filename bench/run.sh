@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # The benchmark: createToken on the reference host against nginx (the ceiling) and the host's
-# own GET /api/info (the floor), alternating in one run. Usage: bench/run.sh [--users N]
-#   [--duration S] [--connections "16 64"] [--smoke]. Traffic goes to 127.0.0.1 only.
+# own GET /api/info (the floor), alternating in one run; then checks sampled tokens work.
+# Usage: bench/run.sh [--users "1000 1000000"] [--duration S] [--warmup S]
+#   [--connections "16 64"] [--host-threads N] [--build-dir DIR] [--smoke]
+# Traffic goes to 127.0.0.1 only; every step is bounded in time. Exit 1 if a check fails.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/deps.sh"
-RCT_PACKAGES+=(wrk nginx-light)
-rct_install_deps
+rct_install_deps test
 
-users=1000 duration=10 warmup=3 connections="16 64" build_dir="$root/build/release" preset=release
+users=1000 duration=10 warmup=3 connections="16 64" build_dir="$root/build/release"
+preset=release host_threads=0 wrk_threads=2 check_max=1000
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) users="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
-    --smoke) duration=2 warmup=1 connections=16 users=100; shift ;;
-    --build-dir) build_dir="$2"; preset=""; shift 2 ;;
+    --host-threads) host_threads="$2"; shift 2 ;;
+    --smoke) duration=2 warmup=1 connections=16 users=100 check_max=200; shift ;;
+    --build-dir) build_dir="$(cd "$2" && pwd)"; preset=""; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -24,98 +28,163 @@ if [ -n "$preset" ]; then
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" --target rchost users_create_token >/dev/null
 fi
-rchost="$build_dir/host-sdk/host/rchost"
+rchost="$build_dir/rchost"
+[ -x "$rchost" ] || { echo "no rchost in $build_dir" >&2; exit 1; }
+
 work=$(mktemp -d)
 host_pid="" nginx_pid=""
+stop_pid() { # PID: SIGTERM, then SIGKILL after 15 s
+  local pid="$1"
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 cleanup() {
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  [ -z "$host_pid" ] || stop_pid "$host_pid"
+  [ -z "$nginx_pid" ] || stop_pid "$nginx_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-free_port() { # a random loopback port that nothing answers on
-  local p
+free_port() { # a random loopback port below the ephemeral range that nothing answers on
+  local p low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
   while :; do
-    p=$(shuf -i 20000-60000 -n 1)
+    p=$(shuf -i 10000-$((low - 1)) -n 1)
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
 
-# Seed users and an admin, then start the host.
-data="$work/data"
-"$rchost" user seed --data "$data" --count "$users" --prefix user >/dev/null
-"$rchost" user add --data "$data" --username benchadmin --password bench-password \
-  --roles admin >/dev/null
-host_port=$(free_port)
-CREATE_TOKENS_FOR_USERS=true RCT_LOG_LEVEL=warn "$rchost" serve --address 127.0.0.1 \
-  --port "$host_port" --data "$data" --plugins "$build_dir/plugins" >"$work/host.log" 2>&1 &
-host_pid=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$host_port/api/info" && break; sleep 0.1; done
-login=$(curl -s "http://127.0.0.1:$host_port/api/v1/login" -H 'Content-Type: application/json' \
-  -d '{"user":"benchadmin","password":"bench-password"}')
-export RCT_USER_ID=$(printf '%s' "$login" | sed -n 's/.*"userId":"\([^"]*\)".*/\1/p')
-export RCT_TOKEN=$(printf '%s' "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
-export RCT_USERS="$users" RCT_PREFIX=user RCT_SAMPLE="$work/sample.txt"
-[ -n "$RCT_TOKEN" ] || { echo "admin login failed: $login" >&2; exit 1; }
+# CPU seconds (user + system) of some processes, in clock ticks.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+hz=$(getconf CLK_TCK)
 
 nginx_port=$(free_port)
 sed -e "s|@DIR@|$work|g" -e "s|@PORT@|$nginx_port|g" "$root/bench/nginx.conf.in" >"$work/nginx.conf"
-nginx -c "$work/nginx.conf" -p "$work" &
+nginx -e "$work/error.log" -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!
-sleep 0.3
+for _ in $(seq 1 50); do curl -s -o /dev/null -X POST "http://127.0.0.1:$nginx_port/" && break; sleep 0.1; done
+curl -s -o /dev/null -X POST "http://127.0.0.1:$nginx_port/" || { echo "nginx did not start" >&2; exit 1; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$host_pid/stat"; }
-hz=$(getconf CLK_TCK)
-
-# run NAME CONNECTIONS URL [SCRIPT] -> one table row
+# run NAME CONNECTIONS URL SCRIPT PIDS... -> one row: name conns req/s p50 p99 non2xx errors cpu
 run() {
-  local name="$1" conns="$2" url="$3" script="${4:-}" args=(-t2 -c"$2" -d"${duration}s" --latency)
+  local name="$1" conns="$2" url="$3" script="$4"; shift 4
+  local args=(-t"$wrk_threads" -c"$conns" --timeout 5s)
   [ -n "$script" ] && args+=(-s "$script")
-  wrk -t2 -c"$conns" -d"${warmup}s" ${script:+-s "$script"} "$url" >/dev/null 2>&1 || true
-  local t0; t0=$(cpu_ticks)
-  local out; out=$(wrk "${args[@]}" "$url" 2>&1)
-  local t1; t1=$(cpu_ticks)
-  local rps p50 p99 total non2xx
+  # The warm-up samples no tokens: the measured run after it may rightly prune them.
+  timeout $((warmup + 30)) env -u RCT_SAMPLE wrk "${args[@]}" -d"${warmup}s" "$url" >/dev/null 2>&1 ||
+    true
+  local t0 t1 out
+  t0=$(cpu_ticks "$@")
+  out=$(timeout $((duration + 30)) wrk "${args[@]}" -d"${duration}s" --latency "$url" 2>&1) || true
+  t1=$(cpu_ticks "$@")
+  local rps p50 p99 total non2xx errors cpu
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   total=$(awk '/requests in/ {print $1}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
-  local cpu="-"
-  if [ "$name" != nginx ] && [ "${total:-0}" -gt 0 ]; then
-    cpu=$(awk -v d="$((t1 - t0))" -v hz="$hz" -v n="$total" 'BEGIN {printf "%.3f", d / hz / n * 1000}')
-  fi
-  printf '%s %s %s %s %s %s %s\n' "$name" "$conns" "${rps:-0}" "${p50:--}" "${p99:--}" "${non2xx:-0}" "$cpu"
+  errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' <<<"$out")
+  cpu=$(awk -v d="$((t1 - t0))" -v hz="$hz" -v n="${total:-0}" \
+    'BEGIN { if (n > 0) printf "%.4f", d / hz / n * 1000; else print "-" }')
+  echo "$name $conns ${rps:-0} ${p50:--} ${p99:--} ${non2xx:-0} ${errors:-0} $cpu"
 }
 
-rows="$work/rows.txt"
-: >"$rows"
-for c in $connections; do
-  run nginx "$c" "http://127.0.0.1:$nginx_port/" "$root/bench/static.lua" >>"$rows"
-  run info "$c" "http://127.0.0.1:$host_port/api/info" >>"$rows"
-  : >"$RCT_SAMPLE"
-  run createToken "$c" "http://127.0.0.1:$host_port" "$root/bench/createToken.lua" >>"$rows"
-done
-rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$host_pid/status")
+# authenticate ID TOKEN lines of FILE against /api/v1/me, one curl process for all.
+check_tokens() {
+  local file="$1" port="$2" config="$work/me.curl"
+  : >"$config"
+  head -n "$check_max" "$file" | while read -r id tok; do
+    [ -s "$config" ] && printf 'next\n' >>"$config"  # separates one request from the next
+    {
+      printf 'url = "http://127.0.0.1:%s/api/v1/me"\nheader = "X-User-Id: %s"\n' "$port" "$id"
+      printf 'header = "X-Auth-Token: %s"\noutput = "/dev/null"\n' "$tok"
+      printf 'write-out = "%%{http_code}\\n"\nmax-time = 5\n'
+    } >>"$config"
+  done
+  [ -s "$config" ] || { echo "0 0"; return; }
+  timeout 120 curl -s -K "$config" | awk '{ n++; if ($1 == 200) ok++ } END { print n + 0, ok + 0 }'
+}
 
-echo
-echo "users=$users duration=${duration}s $(nproc) cores, $(uname -m), wrk and host on one machine"
-awk -v rss="$rss_kib" '
-  BEGIN { printf "%-12s %5s %10s %9s %9s %7s %8s %12s\n", "target", "conns", "req/s", "p50", "p99", "non2xx", "vs nginx", "cpu s/1000" }
-  { if ($1 == "nginx") ceiling[$2] = $3
-    ratio = ($1 == "nginx" || ceiling[$2] == 0) ? "-" : sprintf("%.2f", $3 / ceiling[$2])
-    printf "%-12s %5s %10s %9s %9s %7s %8s %12s\n", $1, $2, $3, $4, $5, $6, ratio, $7 }
-  END { printf "host peak RSS: %.1f MiB\n", rss / 1024 }' "$rows"
+failures=0
+fail() { echo "CHECK FAILED: $*" >&2; failures=$((failures + 1)); }
 
-# Every counted 200 must have left a working token: authenticate a sample of them.
-checked=0 failed=0
-while read -r id tok; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-User-Id: $id" -H "X-Auth-Token: $tok" \
-    "http://127.0.0.1:$host_port/api/v1/me")
-  checked=$((checked + 1))
-  [ "$code" = 200 ] || failed=$((failed + 1))
-  [ "$checked" -ge 1000 ] && break
-done <"$RCT_SAMPLE"
-echo "sampled tokens authenticated: $((checked - failed))/$checked"
-[ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]
+# bench USERS: a fresh host on a fresh data directory, every row, the table and the checks.
+bench() {
+  local n="$1" data="$work/data-$1" port
+  local seeded
+  seeded=$(timeout 600 "$rchost" user seed --data "$data" --count "$n" --prefix user)
+  timeout 60 "$rchost" user add --data "$data" --username benchadmin --password bench-password \
+    --roles admin >/dev/null
+  port=$(free_port)
+  local serve=(serve --address 127.0.0.1 --port "$port" --data "$data" --plugins "$build_dir/plugins")
+  [ "$host_threads" -gt 0 ] && serve+=(--threads "$host_threads")
+  CREATE_TOKENS_FOR_USERS=true "$rchost" "${serve[@]}" >"$work/host-$n.log" 2>&1 &
+  host_pid=$!
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/api/info" && break; sleep 0.1; done
+  curl -s -o /dev/null "http://127.0.0.1:$port/api/info" ||
+    { echo "rchost did not start:" >&2; cat "$work/host-$n.log" >&2; exit 1; }
+  local login
+  login=$(curl -s --max-time 10 "http://127.0.0.1:$port/api/v1/login" \
+    -H 'Content-Type: application/json' -d '{"user":"benchadmin","password":"bench-password"}')
+  export RCT_USER_ID RCT_TOKEN
+  RCT_USER_ID=$(printf '%s' "$login" | sed -n 's/.*"userId":"\([^"]*\)".*/\1/p')
+  RCT_TOKEN=$(printf '%s' "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
+  [ -n "$RCT_TOKEN" ] || { echo "admin login failed: $login" >&2; exit 1; }
+  export RCT_USERS="$n" RCT_PREFIX=user RCT_SAMPLE="$work/sample.txt" RCT_THREADS="$wrk_threads"
+
+  local rows="$work/rows-$n.txt" rss_after=0 c load
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  : >"$rows"
+  for c in $connections; do
+    run nginx "$c" "http://127.0.0.1:$nginx_port/" "$root/bench/static.lua" \
+      $(pgrep -P "$nginx_pid") >>"$rows"
+    : >"$RCT_SAMPLE"  # only the last createToken run is checked: later runs prune earlier tokens
+    run createToken "$c" "http://127.0.0.1:$port" "$root/bench/createToken.lua" "$host_pid" >>"$rows"
+    run info "$c" "http://127.0.0.1:$port/api/info" "" "$host_pid" >>"$rows"
+    rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$host_pid/status")
+  done
+  local rss_peak
+  rss_peak=$(awk '/VmHWM/ {print $2}' "/proc/$host_pid/status")
+
+  echo
+  echo "users=$n ($seeded); ${duration}s per row after ${warmup}s warm-up; wrk -t$wrk_threads;" \
+    "$(nproc) cores; load average before: $load"
+  awk -v rss="$rss_after" -v peak="$rss_peak" '
+    BEGIN { printf "%-12s %5s %10s %9s %9s %7s %7s %8s %11s\n", "target", "conns", "req/s", "p50",
+              "p99", "non2xx", "errors", "vs nginx", "cpu s/1000" }
+    { if ($1 == "nginx") ceiling[$2] = $3
+      ratio = ($1 == "nginx" || ceiling[$2] == 0) ? "-" : sprintf("%.2f", $3 / ceiling[$2])
+      printf "%-12s %5s %10s %9s %9s %7s %7s %8s %11s\n", $1, $2, $3, $4, $5, $6, $7, ratio, $8 }
+    END { printf "host RSS after the last run: %.1f MiB; peak: %.1f MiB\n", rss / 1024, peak / 1024 }' \
+    "$rows"
+  echo "(cpu s/1000: CPU seconds of the server per 1 000 requests; nginx: its workers)"
+
+  # Every counted 200 must have left a working token: authenticate a sample of them.
+  local checked ok
+  read -r checked ok < <(check_tokens "$RCT_SAMPLE" "$port")
+  echo "sampled tokens authenticated: $ok/$checked"
+  [ "$checked" -gt 0 ] && [ "$ok" -eq "$checked" ] || fail "sampled tokens: $ok of $checked work"
+  # And none of them may appear in the host's log.
+  if cut -d' ' -f2 "$RCT_SAMPLE" | grep -qF -f - "$work/host-$n.log"; then fail "a token was logged"; fi
+  awk '$1 == "createToken" && ($3 + 0 == 0 || $6 + 0 > 0 || $7 + 0 > 0) { bad = 1 } END { exit bad }' \
+    "$rows" || fail "createToken rows must have requests and no non-2xx or socket errors"
+  grep -q '^createToken' "$rows" || fail "no createToken row"
+
+  stop_pid "$host_pid"
+  host_pid=""
+  awk -v n="$n" '$1 == "createToken" { print n, $2, $3 }' "$rows" >>"$work/scale.txt"
+}
+
+for n in $users; do bench "$n"; done
+
+# With several user counts: throughput at each count relative to the first.
+if [ "$(wc -w <<<"$users")" -gt 1 ]; then
+  echo
+  awk 'NR == FNR { if (!($2 in base)) base[$2] = $3; next }
+       { printf "createToken %s users, %s connections: %s req/s = %.2f x %s users\n", $1, $2, $3,
+         $3 / base[$2], first }' first="${users%% *}" "$work/scale.txt" "$work/scale.txt"
+fi
+[ "$failures" -eq 0 ] || exit 1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one list of Debian 12 packages this project needs, installed when any is missing.
-# Sourced by the README's commands; safe to run again.
+# `rct_install_deps` installs what building and running need; `rct_install_deps test` adds
+# what the tests, the fuzzers and the benchmarks need. Safe to run again.
 set -euo pipefail
 
 RCT_PACKAGES=(
@@ -9,10 +10,15 @@ RCT_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev
   libsodium-dev libsqlite3-dev sqlite3 libpqxx-dev libpq-dev
 )
+RCT_TEST_PACKAGES=(
+  postgresql nginx-light wrk binutils dpkg-dev file
+  clang libclang-rt-14-dev libbenchmark-dev
+)
 
 rct_install_deps() {
-  local missing=()
-  for p in "${RCT_PACKAGES[@]}"; do
+  local wanted=("${RCT_PACKAGES[@]}") missing=()
+  [ "${1:-}" = test ] && wanted+=("${RCT_TEST_PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -27,4 +33,4 @@ rct_install_deps() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then rct_install_deps; fi
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then rct_install_deps "$@"; fi

@@ -109,3 +109,36 @@ TEST_CASE("workspace isolation: users and sessions of B are never seen from A") 
     CHECK(s.find_user_by_id(b, "id-in-b")->active);
   });
 }
+
+TEST_CASE("users: add_users inserts all of a batch or, on any conflict, none") {
+  for_each_backend([](BackendFixture& f) {
+    auto& s = f.storage();
+    std::string ws = f.workspace("w");
+    std::vector<host::UserRecord> batch;
+    for (int i = 0; i < 300; ++i) {
+      batch.push_back(make_user(ws, "bulk-" + std::to_string(i), "bulk" + std::to_string(i)));
+    }
+    batch[7].roles = {"admin", "with \"quote\", comma"};
+    batch[8].password_hash.clear();
+    batch[9].active = false;
+    REQUIRE(s.add_users(batch).ok());
+    CHECK(s.list_users(ws)->size() == 300);
+    auto seventh = s.find_user_by_username(ws, "BULK7");
+    REQUIRE(seventh.ok());
+    CHECK(seventh->id == "bulk-7");
+    CHECK(seventh->roles == std::vector<std::string>{"admin", "with \"quote\", comma"});
+    CHECK(seventh->created_ms == 1000);
+    CHECK(s.find_user_by_id(ws, "bulk-8")->password_hash.empty());
+    CHECK_FALSE(s.find_user_by_id(ws, "bulk-9")->active);
+    CHECK(s.add_users({}).ok());
+
+    // One clash (username, any case) fails the whole batch; nothing of it is stored.
+    std::vector<host::UserRecord> clash = {make_user(ws, "new-1", "fresh1"),
+                                           make_user(ws, "new-2", "Bulk3")};
+    CHECK(s.add_users(clash).code() == StatusCode::kConflict);
+    CHECK(s.find_user_by_id(ws, "new-1").status().code() == StatusCode::kNotFound);
+    CHECK(s.add_users({make_user(ws, "", "x")}).code() == StatusCode::kInvalidArgument);
+    CHECK(s.add_users({make_user(f.unique("missing"), "id-9", "y")}).code() ==
+          StatusCode::kNotFound);
+  });
+}

@@ -49,6 +49,16 @@ void add_serve(CLI::App& app, Runner& runner) {
                   "Plugin directory (default: plugins/ next to the executable)");
   cmd->add_option("--threads", o->threads, "Server threads (default: one per core)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--workers", o->workers,
+                  "Threads for handlers that wait on storage; concurrent requests share one "
+                  "durable commit (0: run handlers on the server threads)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  cmd->add_option("--cache-ttl-ms", o->cache_ttl_ms,
+                  "Longest time a change made by another process (CLI, another host) may go "
+                  "unseen; changes through this host apply at once (0: no cache)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--body-limit", o->body_limit, "Largest request body in bytes (else 413)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64 << 20));
@@ -82,6 +92,16 @@ void add_user(CLI::App& app, Runner& runner) {
       ->delimiter(',')
       ->capture_default_str();
   runner.on(cmd, [add] { return run_user_add(*add); });
+
+  auto seed = std::make_shared<UserSeedOptions>();
+  CLI::App* sc = user->add_subcommand(
+      "seed", "Bulk-add users <prefix>1..<prefix>N (role user, no password: cannot log in)");
+  add_storage_options(sc, seed->storage, true);
+  sc->add_option("--count,-n", seed->count, "How many users")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+  sc->add_option("--prefix", seed->prefix, "Username prefix")->capture_default_str();
+  runner.on(sc, [seed] { return run_user_seed(*seed); });
 
   for (bool active : {false, true}) {
     auto o = std::make_shared<StorageOptions>();

@@ -13,8 +13,11 @@ struct ServeOptions {
   StorageOptions storage;
   std::string address = "127.0.0.1";
   unsigned port = 3000;
-  std::string plugins_dir;  // empty: "plugins" next to the executable
-  unsigned threads = 0;     // 0: one per core
+  std::string plugins_dir;      // empty: "plugins" next to the executable
+  unsigned threads = 0;         // 0: one per core
+  unsigned workers = 64;        // handler threads that may wait on storage; 0: run on io threads
+  unsigned cache_ttl_ms = 500;  // storage read cache; 0: off. Hosts sharing PostgreSQL see
+                                // one another's changes within this (+ a request): < 1 s
   std::size_t body_limit = 64 * 1024;
   std::size_t header_limit = 8 * 1024;
   unsigned idle_timeout_s = 30;
@@ -30,6 +33,13 @@ struct UserAddOptions {
   std::vector<std::string> roles = {"user"};
 };
 int run_user_add(const UserAddOptions& options);
+struct UserSeedOptions {
+  StorageOptions storage;
+  std::size_t count = 1000;
+  std::string prefix = "user";
+};
+// Bulk-creates users <prefix>1..<prefix>N without passwords (benchmark data).
+int run_user_seed(const UserSeedOptions& options);
 // Sets a user (by username) active or inactive.
 int run_user_set_active(const StorageOptions& storage, const std::string& username, bool active);
 int run_user_list(const StorageOptions& storage, bool json);

@@ -38,6 +38,9 @@ void route_plugins(const loader::PluginSet& plugins, http::RouteTable& table) {
       route.action = http::action_of(registered.path);
       route.requires_auth = registered.requires_auth;
       route.handler = registered.handler;
+      // On the io threads: a plugin's session and audit writes are committed after its
+      // handler returns (RequestWrites), so the handler itself does not wait on the disk.
+      route.may_block = false;
       for (const auto& declared : manifest.routes) {
         if (declared.method == route.method && declared.path == route.path) {
           route.rate_limit =
@@ -65,7 +68,7 @@ int run_serve(const ServeOptions& o) {
   }
 
   int code = kExitOk;
-  auto services = open_services(o.storage, clock, code);
+  auto services = open_services(o.storage, clock, code, std::chrono::milliseconds(o.cache_ttl_ms));
   if (!services) return code;
 
   http::HostMetrics metrics;
@@ -88,6 +91,7 @@ int run_serve(const ServeOptions& o) {
   server_options.port = static_cast<unsigned short>(o.port);
   server_options.threads =
       o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  server_options.workers = o.workers;
   server_options.body_limit = o.body_limit;
   server_options.header_limit = o.header_limit;
   server_options.idle_timeout = std::chrono::seconds(o.idle_timeout_s);

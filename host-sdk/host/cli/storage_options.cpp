@@ -16,7 +16,7 @@ std::string storage_url(const StorageOptions& options) {
 }
 
 std::unique_ptr<Services> open_services(const StorageOptions& options, std::shared_ptr<Clock> clock,
-                                        int& exit_code) {
+                                        int& exit_code, std::chrono::milliseconds cache_ttl) {
   if (options.storage_url.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(options.data_dir, ec);
@@ -29,6 +29,7 @@ std::unique_ptr<Services> open_services(const StorageOptions& options, std::shar
   }
   ServicesConfig config;
   config.storage_url = storage_url(options);
+  config.cache_ttl = cache_ttl;
   auto services = Services::open(config, std::move(clock));
   if (!services.ok()) {
     exit_code = report_failure("cannot open storage " + config.storage_url, services.status());

@@ -2,6 +2,7 @@
 // and opening the services over that storage for one command.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -19,9 +20,9 @@ struct StorageOptions {
 std::string storage_url(const StorageOptions& options);
 
 // Creates the data directory when needed. On failure prints the reason to stderr and
-// returns the exit code in `exit_code`.
+// returns the exit code in `exit_code`. `cache_ttl` > 0 caches storage reads (serve only).
 std::unique_ptr<Services> open_services(const StorageOptions& options, std::shared_ptr<Clock> clock,
-                                        int& exit_code);
+                                        int& exit_code, std::chrono::milliseconds cache_ttl = {});
 
 // Prints "rchost: <what>: <status message>" to stderr and returns the matching exit code.
 int report_failure(const std::string& what, const hostsdk::Status& status);

@@ -198,22 +198,25 @@ BuiltinRoutes::BuiltinRoutes(Services& services, const HostMetrics& metrics,
 BuiltinRoutes::~BuiltinRoutes() = default;
 
 void BuiltinRoutes::add_to(RouteTable& table) {
-  auto add = [&](const char* method, const char* path, bool auth, hostsdk::RouteHandler& h) {
+  // `blocks`: the handler uses storage (login hashes a password and commits a session).
+  auto add = [&](const char* method, const char* path, bool auth, bool blocks,
+                 hostsdk::RouteHandler& h) {
     Route r;
     r.method = method;
     r.path = path;
     r.action = action_of(path);
     r.requires_auth = auth;
+    r.may_block = blocks;
     r.handler = &h;
     table.add(std::move(r));
   };
-  add("POST", "/api/v1/login", false, handlers_->login);
-  add("GET", "/api/v1/me", true, handlers_->me);
-  add("POST", "/api/v1/logout", true, handlers_->logout);
-  add("GET", "/api/info", false, handlers_->info);
-  add("GET", "/health", false, handlers_->health);
-  add("GET", "/metrics", false, handlers_->metrics);
-  if (test_clock_) add("POST", "/api/test/clock/advance", false, handlers_->clock);
+  add("POST", "/api/v1/login", false, true, handlers_->login);
+  add("GET", "/api/v1/me", true, true, handlers_->me);
+  add("POST", "/api/v1/logout", true, true, handlers_->logout);
+  add("GET", "/api/info", false, false, handlers_->info);
+  add("GET", "/health", false, false, handlers_->health);
+  add("GET", "/metrics", false, false, handlers_->metrics);
+  if (test_clock_) add("POST", "/api/test/clock/advance", false, false, handlers_->clock);
 }
 
 }  // namespace host::http

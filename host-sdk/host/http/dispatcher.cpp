@@ -33,12 +33,6 @@ bool header_safe(const std::string& s) { return s.find_first_of("\r\n") == std::
 
 }  // namespace
 
-struct Dispatcher::Trace {
-  std::string workspace;
-  std::string caller_id;
-  std::string route{kUnmatched};
-};
-
 Dispatcher::Dispatcher(DispatcherDeps deps) : deps_(std::move(deps)) {
   std::random_device rd;
   id_prefix_ = rd();
@@ -49,30 +43,56 @@ std::string Dispatcher::next_request_id() {
 }
 
 hostsdk::Response Dispatcher::dispatch(const IncomingRequest& in) noexcept {
-  auto started = std::chrono::steady_clock::now();
-  std::string_view path = in.target.substr(0, in.target.find('?'));
-  Trace trace;
-  std::string request_id;
-  hostsdk::Response response;
+  Dispatched d;
+  begin(in, d);
+  return end(d, d.writes.wait());
+}
+
+void Dispatcher::begin(const IncomingRequest& in, Dispatched& d) noexcept {
+  d.started = std::chrono::steady_clock::now();
+  d.method = in.method;
+  d.path = in.target.substr(0, in.target.find('?'));
   try {
-    request_id = next_request_id();
-    response = route(in, request_id, trace);
+    d.route = kUnmatched;
+    d.request_id = next_request_id();
+    // Whatever the request writes (session, audit) may be deferred to one commit, which the
+    // caller runs (d.writes.commit) before end() builds the answer.
+    CommitScope scope(d.writes);
+    d.response = route(in, d);
   } catch (const std::exception& e) {
-    spdlog::error("request {} failed inside the host: {}", request_id, e.what());
-    response = internal_error();
+    spdlog::error("request {} failed inside the host: {}", d.request_id, e.what());
+    d.response = internal_error();
+  }
+}
+
+hostsdk::Response Dispatcher::end(Dispatched& d, const Status& committed) noexcept {
+  if (!committed.ok()) {
+    // Nothing of the request was stored (its deferred writes commit together or not at all).
+    spdlog::error("{} {}: the writes of request {} did not commit ({}); answered 503",
+                  clip(d.method, 16), clip(d.path, 256), d.request_id, committed.message());
+    d.response = service_unavailable();
   }
   double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  finish(response, in.method, path, trace, request_id, ms);
-  return response;
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - d.started)
+          .count();
+  finish(d.response, d, ms);
+  return std::move(d.response);
+}
+
+bool Dispatcher::may_block(const IncomingRequest& in) const noexcept {
+  std::string_view path = in.target.substr(0, in.target.find('?'));
+  const std::vector<Route>* candidates = deps_.routes.find(path);
+  if (candidates == nullptr) return false;
+  for (const Route& r : *candidates) {
+    if (r.may_block) return true;
+  }
+  return false;
 }
 
 hostsdk::Response Dispatcher::refuse(ProtocolError error,
                                      std::string_view client_address) noexcept {
   hostsdk::Response response = protocol_error_reply(error);
   try {
-    Trace trace;
-    trace.caller_id = "-";
     std::string id = next_request_id();
     spdlog::info("- - {} 0.00ms ws=- caller=- req={} addr={} (refused by the HTTP parser)",
                  response.status, id, client_address);
@@ -83,8 +103,8 @@ hostsdk::Response Dispatcher::refuse(ProtocolError error,
   return response;
 }
 
-hostsdk::Response Dispatcher::route(const IncomingRequest& in, const std::string& request_id,
-                                    Trace& trace) {
+hostsdk::Response Dispatcher::route(const IncomingRequest& in, Dispatched& trace) {
+  const std::string& request_id = trace.request_id;
   std::string_view path = in.target.substr(0, in.target.find('?'));
 
   auto workspace = deps_.services.resolve_workspace(in.host);
@@ -95,17 +115,22 @@ hostsdk::Response Dispatcher::route(const IncomingRequest& in, const std::string
   const std::vector<Route>* candidates = deps_.routes.find(path);
   if (candidates == nullptr) return not_found();
   const Route* match = nullptr;
-  std::string allow;
+  std::string allow;  // built only for a 405
+  bool any_enabled = false;
   for (const Route& r : *candidates) {
     if (!r.plugin_id.empty()) {
       auto enabled = deps_.enablement.enabled(trace.workspace, r.plugin_id);
       if (!enabled.ok()) return service_unavailable();
       if (!enabled.value()) continue;
     }
-    allow += (allow.empty() ? "" : ", ") + r.method;
-    if (r.method == in.method) match = &r;
+    any_enabled = true;
+    if (r.method == in.method) {
+      match = &r;
+    } else if (match == nullptr) {
+      allow += (allow.empty() ? "" : ", ") + r.method;
+    }
   }
-  if (allow.empty()) return not_found();
+  if (!any_enabled) return not_found();
   trace.route = candidates->front().path;
   if (match == nullptr) return method_not_allowed(allow);
 
@@ -204,9 +229,11 @@ hostsdk::Response Dispatcher::rate_limited(const Route& route, const hostsdk::Re
   return response;
 }
 
-void Dispatcher::finish(hostsdk::Response& response, std::string_view method, std::string_view path,
-                        const Trace& trace, const std::string& request_id,
+void Dispatcher::finish(hostsdk::Response& response, const Dispatched& trace,
                         double duration_ms) noexcept {
+  std::string_view method = trace.method;
+  std::string_view path = trace.path;
+  const std::string& request_id = trace.request_id;
   try {
     if (response.content_type.empty() || !header_safe(response.content_type)) {
       response.content_type = std::string(kJsonContentType);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "http/replies.h"
 #include "http/route_table.h"
 #include "services/services.h"
+#include "storage/commit_scope.h"
 
 namespace host::http {
 
@@ -28,6 +30,16 @@ struct IncomingRequest {
   std::string_view client_address;
 };
 
+// One request between Dispatcher::begin and Dispatcher::end: the handler has answered, and
+// the writes it deferred (RequestWrites) are yet to be committed.
+struct Dispatched {
+  hostsdk::Response response;
+  RequestWrites writes;
+  std::chrono::steady_clock::time_point started;
+  std::string_view method, path;  // views into the request, which outlives this
+  std::string request_id, workspace, caller_id, route;
+};
+
 struct DispatcherDeps {
   Services& services;
   const RouteTable& routes;
@@ -40,18 +52,26 @@ class Dispatcher {
  public:
   explicit Dispatcher(DispatcherDeps deps);
 
-  // Never throws; every outcome is a JSON response (or the metrics text).
+  // Never throws; every outcome is a JSON response (or the metrics text). The same as
+  // begin(), waiting for out.writes.commit(), then end().
   hostsdk::Response dispatch(const IncomingRequest& request) noexcept;
+  // Runs the request up to and including its handler; `out` must be freshly constructed.
+  void begin(const IncomingRequest& request, Dispatched& out) noexcept;
+  // Once out.writes has committed with `committed`: the response to send (503 when the
+  // writes did not commit), logged and counted.
+  hostsdk::Response end(Dispatched& dispatched, const Status& committed) noexcept;
+  // Whether begin() may take long for this request: true when a route of its path may
+  // (built-in login, logout, me). Plugin routes, unknown paths and built-in reads answer
+  // at once: what they write is committed afterwards, without holding the thread.
+  bool may_block(const IncomingRequest& request) const noexcept;
   // Reply to a request the HTTP parser refused; logged and counted like the others.
   hostsdk::Response refuse(ProtocolError error, std::string_view client_address) noexcept;
 
  private:
-  struct Trace;  // what the log line reports
-  hostsdk::Response route(const IncomingRequest& in, const std::string& request_id, Trace& trace);
+  hostsdk::Response route(const IncomingRequest& in, Dispatched& trace);
   hostsdk::Response rate_limited(const Route& route, const hostsdk::Request& request,
                                  const RateDecision& decision, std::int64_t now_ms);
-  void finish(hostsdk::Response& response, std::string_view method, std::string_view path,
-              const Trace& trace, const std::string& request_id, double duration_ms) noexcept;
+  void finish(hostsdk::Response& response, const Dispatched& trace, double duration_ms) noexcept;
   std::string next_request_id();
 
   DispatcherDeps deps_;

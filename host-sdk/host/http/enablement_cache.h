@@ -1,5 +1,5 @@
-// Whether a plugin is enabled in a workspace, read from storage and cached for at most
-// one second, so that enabling or disabling takes effect without a restart.
+// Whether a plugin is enabled in a workspace, read from storage and cached for half a second,
+// so that a change made anywhere (another host, the CLI) is served everywhere within 1 s.
 #pragma once
 
 #include <chrono>
@@ -15,7 +15,7 @@ namespace host::http {
 class EnablementCache {
  public:
   explicit EnablementCache(Storage& storage,
-                           std::chrono::milliseconds ttl = std::chrono::milliseconds(1000))
+                           std::chrono::milliseconds ttl = std::chrono::milliseconds(500))
       : storage_(storage), ttl_(ttl) {}
 
   // Enabled unless explicitly disabled; kUnavailable when storage cannot answer.

@@ -11,7 +11,11 @@ namespace host::http {
 void HostMetrics::record(std::string_view method, std::string_view route, int status,
                          double duration_ms) {
   std::lock_guard lock(mutex_);
-  Value& v = requests_[Key{std::string(method), std::string(route), status}];
+  auto it = requests_.find(KeyView{method, route, status});
+  if (it == requests_.end()) {
+    it = requests_.emplace(Key{std::string(method), std::string(route), status}, Value{}).first;
+  }
+  Value& v = it->second;
   ++v.count;
   v.duration_ms_sum += duration_ms;
 }

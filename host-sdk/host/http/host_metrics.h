@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace host::http {
 
@@ -21,16 +22,26 @@ class HostMetrics {
   struct Key {
     std::string method, route;
     int status;
-    bool operator<(const Key& o) const {
-      return std::tie(method, route, status) < std::tie(o.method, o.route, o.status);
+  };
+  // Compares keys through views, so that counting an existing series allocates nothing.
+  struct KeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::tuple<std::string_view, std::string_view, int>(a.method, a.route, a.status) <
+             std::tuple<std::string_view, std::string_view, int>(b.method, b.route, b.status);
     }
+  };
+  struct KeyView {
+    std::string_view method, route;
+    int status;
   };
   struct Value {
     std::uint64_t count = 0;
     double duration_ms_sum = 0;
   };
   mutable std::mutex mutex_;
-  std::map<Key, Value> requests_;
+  std::map<Key, Value, KeyLess> requests_;
   std::map<std::string, std::uint64_t> rate_limited_;
 };
 

@@ -14,7 +14,7 @@ bool RouteTable::add(Route route) {
 }
 
 const std::vector<Route>* RouteTable::find(std::string_view path) const {
-  auto it = by_path_.find(std::string(path));
+  auto it = by_path_.find(path);
   return it == by_path_.end() ? nullptr : &it->second;
 }
 

@@ -24,6 +24,10 @@ struct Route {
   std::string plugin_id;  // empty for built-in routes (never disabled)
   std::string action;     // audit action name, e.g. "users.createToken"
   bool requires_auth = true;
+  // True: the handler may take long (hashes a password, revokes with a synchronous write)
+  // and runs on a worker thread. False: it runs on an io thread; what it writes is queued
+  // and committed after it returns, without holding the thread.
+  bool may_block = true;
   std::optional<RateLimitRule> rate_limit;
   hostsdk::RouteHandler* handler = nullptr;
 };
@@ -37,7 +41,14 @@ class RouteTable {
   std::vector<std::pair<std::string, std::string>> keys() const;
 
  private:
-  std::unordered_map<std::string, std::vector<Route>> by_path_;
+  // Transparent hash: lookups by string_view allocate nothing.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, std::vector<Route>, PathHash, std::equal_to<>> by_path_;
 };
 
 // "users.createToken" for "/api/v1/users.createToken".

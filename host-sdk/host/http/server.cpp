@@ -2,6 +2,8 @@
 // Sessions parse, hand a view of the request to the Dispatcher, and write what it returns.
 #include "http/server.h"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -10,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <latch>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -72,6 +75,7 @@ struct Shared {
   Dispatcher& dispatcher;
   SessionRegistry& registry;
   std::atomic<bool>& stopping;
+  net::thread_pool* workers = nullptr;  // null: every handler runs on the io threads
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -187,15 +191,41 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : req) {
       headers_.push_back({view(field.name_string()), view(field.value())});
     }
-    IncomingRequest in;
-    in.method = view(req.method_string());
-    in.target = view(req.target());
-    in.body = req.body();
-    in.host = view(req[bhttp::field::host]);
-    in.headers = headers_.data();
-    in.header_count = headers_.size();
-    in.client_address = client_;
-    hostsdk::Response out = shared_.dispatcher.dispatch(in);
+    in_.method = view(req.method_string());
+    in_.target = view(req.target());
+    in_.body = req.body();
+    in_.host = view(req[bhttp::field::host]);
+    in_.headers = headers_.data();
+    in_.header_count = headers_.size();
+    in_.client_address = client_;
+    // The session reads nothing until it has answered, so in_ and the parser stay untouched
+    // until then; the tracked executor keeps the io_context running until the answer is
+    // back on it.
+    auto executor = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+    if (shared_.workers == nullptr || !shared_.dispatcher.may_block(in_)) {
+      return run_and_commit(executor);
+    }
+    // A handler that may take long (password hashing) runs on a worker, so the io thread
+    // keeps serving.
+    net::post(*shared_.workers,
+              [self = shared_from_this(), executor]() { self->run_and_commit(executor); });
+  }
+
+  // Runs the handler here, then answers once its writes are durable: at once when it wrote
+  // nothing, else when the storage writer reports the commit (from its own thread; nothing
+  // waits meanwhile, so one io thread serves many requests that share one commit).
+  void run_and_commit(const net::any_io_executor& executor) {
+    dispatched_.emplace();
+    shared_.dispatcher.begin(in_, *dispatched_);
+    dispatched_->writes.commit([self = shared_from_this(), executor](Status committed) {
+      net::dispatch(executor, [self, committed = std::move(committed)]() {
+        self->respond(self->shared_.dispatcher.end(*self->dispatched_, committed));
+      });
+    });
+  }
+
+  void respond(hostsdk::Response out) {
+    auto& req = parser_->get();
     bool keep_alive = req.keep_alive() && !stopping_ && !shared_.stopping;
     write(std::move(out), keep_alive, req.version());
   }
@@ -266,6 +296,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::vector<hostsdk::Header> headers_;
+  IncomingRequest in_;
+  std::optional<Dispatched> dispatched_;  // the request being answered
   bhttp::response<bhttp::string_body> response_;
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;
@@ -345,6 +377,9 @@ struct Server::Impl {
   Shared shared;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  // Declared after the contexts so it is destroyed (joined) before them: a job may still
+  // post its answer to a context until the pool has stopped.
+  std::optional<net::thread_pool> workers;
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> retry_timer;
   std::optional<net::signal_set> signals;
@@ -384,6 +419,19 @@ hostsdk::Status Server::listen() {
   }
   s.retry_timer.emplace(*s.contexts[0]);
   s.signals.emplace(*s.contexts[0], SIGINT, SIGTERM);
+  if (s.options.workers > 0) {
+    s.workers.emplace(s.options.workers);
+    s.shared.workers = &*s.workers;
+    // Named from inside: each thread takes one of these jobs and then waits at the latch,
+    // so every worker names itself exactly once.
+    auto named = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(s.options.workers));
+    for (unsigned i = 0; i < s.options.workers; ++i) {
+      net::post(*s.workers, [named] {
+        pthread_setname_np(pthread_self(), "rchost-worker");
+        named->arrive_and_wait();
+      });
+    }
+  }
   return hostsdk::Status::Ok();
 }
 
@@ -400,14 +448,18 @@ void Server::run() {
     s.begin_shutdown();
   });
   s.accept();
-  spdlog::info("listening on {}:{} with {} thread(s)", s.options.address, port(),
-               s.contexts.size());
+  spdlog::info("listening on {}:{} with {} thread(s) and {} worker(s)", s.options.address, port(),
+               s.contexts.size(), s.options.workers);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < s.contexts.size(); ++i) {
-    threads.emplace_back([&s, i] { run_context(*s.contexts[i]); });
+    threads.emplace_back([&s, i] {
+      pthread_setname_np(pthread_self(), "rchost-io");
+      run_context(*s.contexts[i]);
+    });
   }
   run_context(*s.contexts[0]);
   for (auto& t : threads) t.join();
+  if (s.workers) s.workers->join();  // after a drain timeout, jobs may still be finishing
   {
     std::lock_guard lock(s.drain_mutex);
     s.drained = true;

@@ -46,9 +46,20 @@ std::string token_hash(std::string_view token) {
 }
 
 std::string new_user_id() {
-  std::string id(kIdLength, '\0');
-  for (char& c : id) {
-    c = kIdAlphabet[randombytes_uniform(static_cast<std::uint32_t>(kIdAlphabet.size()))];
+  // One randombytes_buf per refill rather than one randombytes_uniform per character: each
+  // call may be a getrandom(2) system call. Bytes at or above the largest multiple of the
+  // alphabet size are skipped, so every character stays uniform.
+  constexpr unsigned kLimit = 256 - 256 % kIdAlphabet.size();
+  std::array<unsigned char, 32> bytes{};
+  std::string id;
+  id.reserve(kIdLength);
+  while (id.size() < kIdLength) {
+    randombytes_buf(bytes.data(), bytes.size());
+    for (unsigned char b : bytes) {
+      if (b >= kLimit) continue;
+      id += kIdAlphabet[b % kIdAlphabet.size()];
+      if (id.size() == kIdLength) break;
+    }
   }
   return id;
 }

@@ -2,6 +2,7 @@
 // itself needs (workspace resolution, caller authentication, login, administration).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,10 +16,13 @@
 namespace host {
 
 struct ServicesConfig {
-  std::string storage_url;              // "sqlite:/path/host.db"
+  std::string storage_url;  // "sqlite:/path/host.db"
   std::string default_workspace = "default";
   // Process environment is the default source of settings (CREATE_TOKENS_FOR_USERS, ...).
   bool settings_from_environment = true;
+  // > 0: storage reads are cached (storage/cached_storage.h); a change made by another
+  // process is seen within this time, one made through these services at once.
+  std::chrono::milliseconds cache_ttl{0};
 };
 
 struct LoginResult {

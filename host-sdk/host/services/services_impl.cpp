@@ -11,6 +11,7 @@
 #include "services/settings_service.h"
 #include "services/users_service.h"
 #include "services/workspace_resolver.h"
+#include "storage/cached_storage.h"
 
 namespace host {
 namespace {
@@ -124,9 +125,14 @@ Result<std::unique_ptr<Services>> Services::open(const ServicesConfig& config,
         if (config.default_workspace.empty()) return Status::Invalid("default workspace is empty");
         auto storage = open_storage(config.storage_url);
         if (!storage.ok()) return storage.status();
+        std::unique_ptr<Storage> store = std::move(storage).value();
+        if (config.cache_ttl.count() > 0) {
+          CacheOptions cache;
+          cache.ttl = config.cache_ttl;
+          store = make_cached_storage(std::move(store), cache);
+        }
         if (clock == nullptr) clock = std::make_shared<SystemClock>();
-        auto services =
-            std::make_unique<ServicesImpl>(config, std::move(clock), std::move(storage).value());
+        auto services = std::make_unique<ServicesImpl>(config, std::move(clock), std::move(store));
         status = services->start(config.default_workspace);
         if (!status.ok()) return status;
         return std::unique_ptr<Services>(std::move(services));

@@ -70,6 +70,8 @@ class Storage {
 
   // Users. Username uniqueness and lookup ignore ASCII case within a workspace.
   virtual Status add_user(const UserRecord& user) = 0;
+  // Bulk insert (seeding): every user in one transaction, or none on any failure.
+  virtual Status add_users(const std::vector<UserRecord>& users) = 0;
   virtual Result<UserRecord> find_user_by_id(std::string_view ws, std::string_view id) = 0;
   virtual Result<UserRecord> find_user_by_username(std::string_view ws,
                                                    std::string_view username) = 0;

@@ -38,7 +38,9 @@ class Users {
 class Sessions {
  public:
   // Mints a new token for the user, stores only its hash, enforces expiry and the per-user
-  // cap. Returns the plain token (43 chars, base64url); the caller must not log it.
+  // cap. Returns the plain token (43 chars, base64url); the caller must not log it. Inside a
+  // route handler the host may commit it together with the request's next write (such as
+  // its audit record); it is durable before the response is sent.
   virtual Result<std::string> issue(std::string_view workspace,
                                     std::string_view user_id) noexcept = 0;
   // kNotFound when the token is unknown, expired, revoked or the user is inactive.

@@ -13,7 +13,7 @@ namespace host {
 using pg::text;
 
 Status PostgresStorage::append_audit(const AuditRecord& record) {
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     txn.exec_params(
         "INSERT INTO audit (time_ms, workspace, action, caller_id, target_id, client_address,"
         " outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -1,37 +1,32 @@
-// Runs the backend's statements on a pooled connection: one transaction per write, autocommit
-// reads, exceptions turned into Status, and a transparent retry after a stale connection.
+// Runs the backend's reads on a pooled connection, turning exceptions into Status, with a
+// transparent retry after a stale connection. Writes go through the WriteBatcher.
 #include "storage/postgres/pg_executor.h"
+
+#include <string>
 
 #include "storage/postgres/pg_errors.h"
 
 namespace host::pg {
-namespace {
 
-constexpr int kMaxAttempts = 3;  // for serialization failures and deadlocks
+std::string user_lock_key(std::string_view workspace, std::string_view user_id) {
+  std::string key;
+  key.reserve(workspace.size() + user_id.size() + 1);
+  key.append(workspace).push_back('\0');  // neither part can hold a NUL: unambiguous
+  key.append(user_id);
+  return key;
+}
 
-}  // namespace
-
-Status Executor::write(const WriteFn& fn) { return run(&fn, nullptr); }
-
-Status Executor::read(const ReadFn& fn) { return run(nullptr, &fn); }
-
-Status Executor::run(const WriteFn* write, const ReadFn* read) {
+Status Executor::read(const ReadFn& fn) {
   bool fresh = false;
-  for (int attempt = 1;; ++attempt) {
+  for (;;) {
     Failure failure;
     {
       auto leased = fresh ? pool_.acquire_fresh() : pool_.acquire();
       if (!leased.ok()) return leased.status();
       Lease lease = std::move(leased).value();
       try {
-        if (write != nullptr) {
-          pqxx::work txn(lease.conn());
-          Status status = (*write)(txn);
-          if (status.ok()) txn.commit();  // otherwise ~work rolls back
-          return status;
-        }
         pqxx::nontransaction txn(lease.conn());
-        return (*read)(txn);
+        return fn(txn);
       } catch (...) {
         failure = classify(std::current_exception());
       }
@@ -40,11 +35,10 @@ Status Executor::run(const WriteFn* write, const ReadFn* read) {
     // One broken connection usually means the server restarted: the idle ones are dead too.
     if (failure.broken) pool_.discard_idle();
     // A stale connection gets one retry on a new one; a new one failing means the server is
-    // really down, and then callers hear kUnavailable at once.
-    if (!failure.retryable || attempt >= kMaxAttempts || (failure.broken && fresh)) {
-      return failure.status;
-    }
-    fresh = failure.broken;
+    // really down, and then callers hear kUnavailable at once. Reads take no locks, so a
+    // serialization failure or deadlock cannot happen here.
+    if (!failure.broken || !failure.retryable || fresh) return failure.status;
+    fresh = true;
   }
 }
 

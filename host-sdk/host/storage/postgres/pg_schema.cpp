@@ -88,7 +88,7 @@ int latest_schema_version() noexcept { return kStepCount; }
 Status migrate(Executor& executor) {
   for (;;) {
     bool done = false;
-    Status status = executor.write([&](pqxx::work& txn) -> Status {
+    Status status = executor.write([&](pqxx::transaction_base& txn) -> Status {
       done = false;
       // A long migration by another host must not trip the short statement timeout.
       txn.exec("SET LOCAL statement_timeout = '300s'");

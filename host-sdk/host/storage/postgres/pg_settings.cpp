@@ -12,7 +12,7 @@ using pg::text;
 Status PostgresStorage::set_setting(std::string_view ws, std::string_view name,
                                     std::string_view value) {
   if (name.empty()) return Status::Invalid("empty setting name");
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     txn.exec_params(
         "INSERT INTO settings (workspace, name, value) VALUES ($1, $2, $3)"
         " ON CONFLICT (workspace, name) DO UPDATE SET value = excluded.value",
@@ -22,7 +22,7 @@ Status PostgresStorage::set_setting(std::string_view ws, std::string_view name,
 }
 
 Status PostgresStorage::unset_setting(std::string_view ws, std::string_view name) {
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     auto r = txn.exec_params("DELETE FROM settings WHERE workspace = $1 AND name = $2", text(ws),
                              text(name));
     return r.affected_rows() == 0 ? Status::NotFound("no such setting") : Status::Ok();
@@ -45,7 +45,7 @@ Result<std::string> PostgresStorage::get_setting(std::string_view ws, std::strin
 Status PostgresStorage::set_plugin_enabled(std::string_view ws, std::string_view plugin_id,
                                            bool enabled) {
   if (plugin_id.empty()) return Status::Invalid("empty plugin id");
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     txn.exec_params(
         "INSERT INTO plugin_enablement (workspace, plugin_id, enabled) VALUES ($1, $2, $3)"
         " ON CONFLICT (workspace, plugin_id) DO UPDATE SET enabled = excluded.enabled",
@@ -71,7 +71,7 @@ Result<bool> PostgresStorage::plugin_enabled(std::string_view ws, std::string_vi
 Status PostgresStorage::ensure_permission(std::string_view ws, std::string_view permission,
                                           const std::vector<std::string>& default_roles) {
   if (permission.empty()) return Status::Invalid("empty permission id");
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     // DO NOTHING: roles an admin changed later are never reset to the defaults.
     txn.exec_params(
         "INSERT INTO permissions (workspace, permission, roles) VALUES ($1, $2, $3::text[])"

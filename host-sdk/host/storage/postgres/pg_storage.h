@@ -7,6 +7,7 @@
 
 #include "storage/postgres/pg_executor.h"
 #include "storage/postgres/pg_pool.h"
+#include "storage/postgres/pg_session_sweeper.h"
 #include "storage/postgres/postgres_storage.h"
 
 namespace host {
@@ -24,6 +25,7 @@ class PostgresStorage final : public Storage {
   Result<std::string> workspace_for_host(std::string_view host) override;
 
   Status add_user(const UserRecord& user) override;
+  Status add_users(const std::vector<UserRecord>& users) override;
   Result<UserRecord> find_user_by_id(std::string_view ws, std::string_view id) override;
   Result<UserRecord> find_user_by_username(std::string_view ws, std::string_view username) override;
   Result<std::vector<UserRecord>> list_users(std::string_view ws) override;
@@ -55,9 +57,14 @@ class PostgresStorage final : public Storage {
   Status append_audit(const AuditRecord& record) override;
   Result<std::vector<AuditRecord>> list_audit(const AuditFilter& filter) override;
 
+  // Sessions whose failed add or delete still waits for the database (tests, diagnostics).
+  std::size_t sessions_pending_deletion() const { return sweeper_.pending(); }
+
  private:
+  // Destroyed in reverse: the sweeper writes through the executor, which leases from the pool.
   pg::ConnectionPool pool_;
   pg::Executor executor_;
+  pg::SessionSweeper sweeper_;
 };
 
 }  // namespace host

@@ -32,12 +32,45 @@ Status PostgresStorage::add_user(const UserRecord& user) {
   if (user.workspace.empty() || user.id.empty() || user.username.empty()) {
     return Status::Invalid("user needs a workspace, an id and a username");
   }
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     txn.exec_params(
         "INSERT INTO users (workspace, id, username, name, password_hash, active, roles,"
         " created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8)",
         text(user.workspace), text(user.id), text(user.username), text(user.name),
         text(user.password_hash), user.active, pg::encode_text_array(user.roles), user.created_ms);
+    return Status::Ok();
+  });
+}
+
+Status PostgresStorage::add_users(const std::vector<UserRecord>& users) {
+  if (users.empty()) return Status::Ok();
+  // Columns travel as parallel arrays and one INSERT ... SELECT unnest(...) inserts them all,
+  // so a large seed is one round trip, not one per user. Roles go as array literals, one per
+  // user, cast back to text[] row by row.
+  std::vector<std::string> workspaces, ids, usernames, names, hashes, actives, roles, created;
+  for (const auto& user : users) {
+    if (user.workspace.empty() || user.id.empty() || user.username.empty()) {
+      return Status::Invalid("user needs a workspace, an id and a username");
+    }
+    workspaces.push_back(user.workspace);
+    ids.push_back(user.id);
+    usernames.push_back(user.username);
+    names.push_back(user.name);
+    hashes.push_back(user.password_hash);
+    actives.push_back(user.active ? "t" : "f");
+    roles.push_back(pg::encode_text_array(user.roles));
+    created.push_back(std::to_string(user.created_ms));
+  }
+  return executor_.write([&](pqxx::transaction_base& txn) {
+    txn.exec_params(
+        "INSERT INTO users (workspace, id, username, name, password_hash, active, roles,"
+        " created_ms) SELECT w, i, u, n, h, a::boolean, r::text[], c::bigint FROM"
+        " unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+        " $7::text[], $8::text[]) AS t(w, i, u, n, h, a, r, c)",
+        pg::encode_text_array(workspaces), pg::encode_text_array(ids),
+        pg::encode_text_array(usernames), pg::encode_text_array(names),
+        pg::encode_text_array(hashes), pg::encode_text_array(actives), pg::encode_text_array(roles),
+        pg::encode_text_array(created));
     return Status::Ok();
   });
 }
@@ -87,29 +120,37 @@ Result<std::vector<UserRecord>> PostgresStorage::list_users(std::string_view ws)
 }
 
 Status PostgresStorage::set_user_active(std::string_view ws, std::string_view id, bool active) {
-  return executor_.write([&](pqxx::work& txn) {
-    auto r = txn.exec_params("UPDATE users SET active = $3 WHERE workspace = $1 AND id = $2",
-                             text(ws), text(id), active);
-    return r.affected_rows() == 0 ? Status::NotFound("no such user") : Status::Ok();
-  });
+  return executor_.write(
+      [&](pqxx::transaction_base& txn) {
+        auto r = txn.exec_params("UPDATE users SET active = $3 WHERE workspace = $1 AND id = $2",
+                                 text(ws), text(id), active);
+        return r.affected_rows() == 0 ? Status::NotFound("no such user") : Status::Ok();
+      },
+      pg::user_lock_key(ws, id));
 }
 
 Status PostgresStorage::set_user_roles(std::string_view ws, std::string_view id,
                                        const std::vector<std::string>& roles) {
-  return executor_.write([&](pqxx::work& txn) {
-    auto r = txn.exec_params("UPDATE users SET roles = $3::text[] WHERE workspace = $1 AND id = $2",
-                             text(ws), text(id), pg::encode_text_array(roles));
-    return r.affected_rows() == 0 ? Status::NotFound("no such user") : Status::Ok();
-  });
+  return executor_.write(
+      [&](pqxx::transaction_base& txn) {
+        auto r =
+            txn.exec_params("UPDATE users SET roles = $3::text[] WHERE workspace = $1 AND id = $2",
+                            text(ws), text(id), pg::encode_text_array(roles));
+        return r.affected_rows() == 0 ? Status::NotFound("no such user") : Status::Ok();
+      },
+      pg::user_lock_key(ws, id));
 }
 
 Status PostgresStorage::set_user_password_hash(std::string_view ws, std::string_view id,
                                                std::string_view hash) {
-  return executor_.write([&](pqxx::work& txn) {
-    auto r = txn.exec_params("UPDATE users SET password_hash = $3 WHERE workspace = $1 AND id = $2",
-                             text(ws), text(id), text(hash));
-    return r.affected_rows() == 0 ? Status::NotFound("no such user") : Status::Ok();
-  });
+  return executor_.write(
+      [&](pqxx::transaction_base& txn) {
+        auto r =
+            txn.exec_params("UPDATE users SET password_hash = $3 WHERE workspace = $1 AND id = $2",
+                            text(ws), text(id), text(hash));
+        return r.affected_rows() == 0 ? Status::NotFound("no such user") : Status::Ok();
+      },
+      pg::user_lock_key(ws, id));
 }
 
 }  // namespace host

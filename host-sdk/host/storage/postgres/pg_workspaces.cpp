@@ -10,7 +10,7 @@ using pg::text;
 
 Status PostgresStorage::add_workspace(std::string_view id) {
   if (id.empty()) return Status::Invalid("empty workspace id");
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     txn.exec_params("INSERT INTO workspaces (id) VALUES ($1)", text(id));
     return Status::Ok();
   });
@@ -31,7 +31,7 @@ Result<std::vector<std::string>> PostgresStorage::list_workspaces() {
 
 Status PostgresStorage::map_host(std::string_view host, std::string_view workspace) {
   if (host.empty()) return Status::Invalid("empty host");
-  return executor_.write([&](pqxx::work& txn) {
+  return executor_.write([&](pqxx::transaction_base& txn) {
     // A missing workspace fails the foreign key: kNotFound.
     txn.exec_params(
         "INSERT INTO host_workspaces (host, workspace) VALUES (lower($1 COLLATE \"C\"), $2)"

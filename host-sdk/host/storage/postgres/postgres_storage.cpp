@@ -9,7 +9,7 @@
 namespace host {
 
 PostgresStorage::PostgresStorage(std::string conninfo, const PostgresOptions& options)
-    : pool_(std::move(conninfo), options), executor_(pool_) {}
+    : pool_(std::move(conninfo), options), executor_(pool_, options), sweeper_(executor_) {}
 
 Status PostgresStorage::init() { return pg::migrate(executor_); }
 

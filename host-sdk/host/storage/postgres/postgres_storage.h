@@ -18,6 +18,8 @@ struct PostgresOptions {
   std::chrono::seconds connect_timeout{2};            // libpq connect_timeout
   std::chrono::milliseconds statement_timeout{5000};  // server-side, per statement
   std::chrono::milliseconds reconnect_backoff{250};   // fail fast after a failed connect
+  std::size_t max_batch = 32;  // writes per group-commit transaction (at most 60)
+  std::size_t committers = 4;  // batches in flight: one runs while others wait for COMMIT
 };
 
 // Connects, creates or migrates the schema, and returns the backend. kUnavailable when the

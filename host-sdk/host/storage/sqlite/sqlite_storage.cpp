@@ -8,6 +8,7 @@
 #include <exception>
 #include <nlohmann/json.hpp>
 
+#include "storage/commit_scope.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/connection_pool.h"
 #include "storage/sqlite/file_setup.h"
@@ -100,6 +101,73 @@ Status expect_done(Statement& statement, std::string_view what) {
   return Status::Ok();
 }
 
+// add_users lists longer than this get a larger page cache for the insert.
+constexpr std::size_t kBulkCacheThreshold = 1000;
+constexpr const char* kBulkCachePragma = "PRAGMA cache_size=-131072";  // KiB: 128 MiB
+
+bool valid_new_user(const UserRecord& user) {
+  return !user.workspace.empty() && !user.id.empty() && !user.username.empty();
+}
+
+Status insert_user(Connection& db, const UserRecord& user) {
+  auto insert = db.prepare(
+      "INSERT INTO users(workspace, id, username, name, password_hash, active, roles, "
+      "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  insert.bind(1, user.workspace)
+      .bind(2, user.id)
+      .bind(3, user.username)
+      .bind(4, user.name)
+      .bind(5, user.password_hash)
+      .bind(6, std::int64_t{user.active ? 1 : 0})
+      .bind(7, roles_to_json(user.roles))
+      .bind(8, user.created_ms);
+  return expect_done(insert, "add user");
+}
+
+// The writes one request deferred, run as one operation: one savepoint, so they commit or
+// roll back together.
+class DeferredOps final : public DeferredWrites {
+ public:
+  explicit DeferredOps(WriteQueue& writer) : writer_(writer) {}
+
+  void add(WriteQueue::Operation op) { ops_.push_back(std::move(op)); }
+  bool empty() const noexcept { return ops_.empty(); }
+
+  // Runs what is queued now and waits; a failure also fails the request's commit.
+  Status run_now() {
+    Status status = writer_.run(take());
+    if (!status.ok() && failed_.ok()) failed_ = status;
+    return status;
+  }
+
+  void commit(std::function<void(Status)> done) noexcept override {
+    if (!failed_.ok()) return done(failed_);
+    if (ops_.empty()) return done(Status::Ok());
+    try {
+      writer_.submit(take(), done);
+    } catch (const std::exception& e) {
+      done(Status::Internal(std::string("storage: ") + e.what()));
+    }
+  }
+
+ private:
+  WriteQueue::Operation take() {
+    std::vector<WriteQueue::Operation> ops;
+    ops.swap(ops_);
+    return [ops = std::move(ops)](Connection& db) {
+      for (const auto& op : ops) {
+        Status status = op(db);
+        if (!status.ok()) return status;
+      }
+      return Status::Ok();
+    };
+  }
+
+  WriteQueue& writer_;
+  std::vector<WriteQueue::Operation> ops_;
+  Status failed_;
+};
+
 class SqliteStorage final : public Storage {
  public:
   SqliteStorage(std::unique_ptr<WriteQueue> writer, std::unique_ptr<ConnectionPool> readers)
@@ -149,23 +217,39 @@ class SqliteStorage final : public Storage {
   }
 
   Status add_user(const UserRecord& user) override {
-    if (user.workspace.empty() || user.id.empty() || user.username.empty()) {
+    if (!valid_new_user(user)) {
       return Status::Invalid("user needs a workspace, an id and a username");
     }
-    std::string roles = roles_to_json(user.roles);
+    return write([&](Connection& db) { return insert_user(db, user); });
+  }
+
+  Status add_users(const std::vector<UserRecord>& users) override {
+    for (const auto& user : users) {
+      if (!valid_new_user(user)) {
+        return Status::Invalid("user needs a workspace, an id and a username");
+      }
+    }
+    // One operation: its savepoint makes the whole list commit or roll back together.
     return write([&](Connection& db) {
-      auto insert = db.prepare(
-          "INSERT INTO users(workspace, id, username, name, password_hash, active, roles, "
-          "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-      insert.bind(1, user.workspace)
-          .bind(2, user.id)
-          .bind(3, user.username)
-          .bind(4, user.name)
-          .bind(5, user.password_hash)
-          .bind(6, std::int64_t{user.active ? 1 : 0})
-          .bind(7, roles)
-          .bind(8, user.created_ms);
-      return expect_done(insert, "add user");
+      // A large list touches more B-tree pages than the default cache holds; spilling them
+      // to the WAL and reading them back would dominate. The cache shrinks back afterwards.
+      std::int64_t cache_pages = 0;
+      bool grow = users.size() > kBulkCacheThreshold;
+      if (grow) {
+        auto query = db.prepare("PRAGMA cache_size");
+        if (query.step() == SQLITE_ROW) cache_pages = query.column_int64(0);
+        grow = cache_pages != 0 && db.exec(kBulkCachePragma).ok();
+      }
+      Status status = Status::Ok();
+      for (const auto& user : users) {
+        status = insert_user(db, user);
+        if (!status.ok()) break;
+      }
+      if (grow) {
+        std::string restore = "PRAGMA cache_size=" + std::to_string(cache_pages);
+        (void)db.exec(restore.c_str());
+      }
+      return status;
     });
   }
 
@@ -225,8 +309,9 @@ class SqliteStorage final : public Storage {
     if (session.token_hash.empty()) return Status::Invalid("session without token hash");
     auto keep = static_cast<std::int64_t>(cap);
     // Insert and trim run in the same transaction (the writer's BEGIN IMMEDIATE batch), so
-    // no concurrent issue can observe or leave more than `cap` sessions.
-    return write([&](Connection& db) {
+    // no concurrent issue can observe or leave more than `cap` sessions. Within a request
+    // this may be deferred to the request's commit, so it owns copies of what it writes.
+    return write_deferrable([session, keep](Connection& db) {
       auto insert = db.prepare(
           "INSERT INTO sessions(workspace, user_id, token_hash, created_ms, expires_ms) "
           "VALUES(?1, ?2, ?3, ?4, ?5)");
@@ -237,10 +322,12 @@ class SqliteStorage final : public Storage {
           .bind(5, session.expires_ms);
       Status status = expect_done(insert, "add session");
       if (!status.ok()) return status;
+      // Walks the user's sessions newest first along sessions_by_age and deletes those past
+      // the cap: at most cap + 1 index steps, no temporary table.
       auto trim = db.prepare(
-          "DELETE FROM sessions WHERE workspace = ?1 AND user_id = ?2 AND seq NOT IN ("
+          "DELETE FROM sessions WHERE seq IN ("
           "SELECT seq FROM sessions WHERE workspace = ?1 AND user_id = ?2 "
-          "ORDER BY created_ms DESC, seq DESC LIMIT ?3)");
+          "ORDER BY created_ms DESC, seq DESC LIMIT -1 OFFSET ?3)");
       trim.bind(1, session.workspace).bind(2, session.user_id).bind(3, keep);
       return expect_done(trim, "trim sessions");
     });
@@ -367,7 +454,7 @@ class SqliteStorage final : public Storage {
   }
 
   Status append_audit(const AuditRecord& record) override {
-    return write([&](Connection& db) {
+    return write_deferrable([record](Connection& db) {
       auto insert = db.prepare(
           "INSERT INTO audit(time_ms, workspace, action, caller_id, target_id, client_address, "
           "outcome, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -423,7 +510,42 @@ class SqliteStorage final : public Storage {
 
   template <typename F>
   Status write(F&& body) noexcept {
-    return guarded<Status>([&] { return writer_->run(std::forward<F>(body)); });
+    return guarded<Status>([&] {
+      // A write that must answer now, in a request that deferred earlier ones: those go
+      // first, so the order of the request's writes is kept.
+      if (RequestWrites* request = CommitScope::current(); request != nullptr) {
+        auto* mine = static_cast<DeferredOps*>(request->deferred(this));
+        if (mine != nullptr && !mine->empty()) {
+          Status flushed = mine->run_now();
+          if (!flushed.ok()) return flushed;
+        }
+      }
+      return writer_->run(std::forward<F>(body));
+    });
+  }
+
+  // The request's session and audit writes. Outside a request: durable on return. In one,
+  // its first such write decides: when the writer is idle, each write waits for its commit
+  // as outside (so failures reach the handler as they happen); when it is busy, they are
+  // queued and committed together, atomically, before the request is answered.
+  Status write_deferrable(WriteQueue::Operation op) noexcept {
+    return guarded<Status>([&]() -> Status {
+      RequestWrites* request = CommitScope::current();
+      if (request == nullptr) return writer_->run(std::move(op));
+      if (request->mode() == RequestWrites::Mode::kUndecided) {
+        request->set_mode(writer_->idle() ? RequestWrites::Mode::kImmediate
+                                          : RequestWrites::Mode::kDeferred);
+      }
+      if (request->mode() != RequestWrites::Mode::kDeferred) return writer_->run(std::move(op));
+      auto* mine = static_cast<DeferredOps*>(request->deferred(this));
+      if (mine == nullptr) {
+        auto created = std::make_unique<DeferredOps>(*writer_);
+        mine = created.get();
+        request->add_deferred(this, std::move(created));
+      }
+      mine->add(std::move(op));
+      return Status::Ok();
+    });
   }
 
   Result<UserRecord> find_user(const std::string& sql, std::string_view ws, std::string_view key) {

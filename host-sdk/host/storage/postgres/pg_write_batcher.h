@@ -1,0 +1,76 @@
+// Group commit for the PostgreSQL backend: committer threads run queued writes, many per
+// transaction and each under a savepoint, and answer every caller only after that one COMMIT.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <pqxx/transaction>
+
+#include "storage/postgres/pg_pool.h"
+
+namespace host::pg {
+
+class WriteBatcher {
+ public:
+  // The transaction is the batch's, or a subtransaction of it (a savepoint).
+  using WriteFn = std::function<Status(pqxx::transaction_base&)>;
+
+  // `max_batch` bounds the savepoints per transaction: PostgreSQL tracks at most 64
+  // subtransaction ids per backend cheaply, beyond that every snapshot gets slower.
+  WriteBatcher(ConnectionPool& pool, std::size_t max_batch, std::size_t committers);
+  ~WriteBatcher();  // finishes the queued writes, then stops the committers
+  WriteBatcher(const WriteBatcher&) = delete;
+  WriteBatcher& operator=(const WriteBatcher&) = delete;
+
+  // Returns once the transaction holding `fn` has committed (synchronous_commit=on), or with
+  // the reason it did not. Writes with a `lock_key` run in key order within their batch, so
+  // batches of different hosts take those row locks in one global order.
+  Status run(const WriteFn& fn, std::string_view lock_key);
+
+ private:
+  struct Job {
+    const WriteFn* fn = nullptr;
+    std::string_view lock_key;
+    Status status;
+    int attempts = 0;
+    bool retry = false;  // failed in a way that running it again (in a later batch) may fix
+    bool done = false;
+  };
+
+  // How a batch's transaction ended; all false when it committed or failed on its own.
+  struct BatchEnd {
+    bool broken = false;  // the connection is gone: drop it and its idle siblings
+    bool rerun = false;   // nothing was committed: the whole batch may run again
+  };
+
+  void loop();
+  // Runs the batch on a connection from the pool, once more on a fresh one when a stale
+  // connection broke before COMMIT; sets every job's status and retry flag.
+  void commit_batch(std::vector<Job*>& batch);
+  // One transaction for the whole batch; sets each job's status and retry flag.
+  BatchEnd run_transaction(pqxx::connection& conn, const std::vector<Job*>& batch);
+  // Runs one write, setting its status; rethrows only what broke the connection.
+  static void run_job(Job& job, pqxx::transaction_base& txn);
+  // Completes the batch's jobs; deadlock and serialization victims go back to the queue's
+  // front, to run after this COMMIT has released the locks they waited for.
+  void finish(std::vector<Job*>& batch);
+
+  ConnectionPool& pool_;
+  const std::size_t max_batch_;
+  std::mutex mutex_;
+  std::condition_variable wake_committer_;
+  std::condition_variable done_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> committers_;
+};
+
+}  // namespace host::pg
