@@ -5,6 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# Paths relative to the checkout in ccache keys, so that another clone reuses the cache.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 source scripts/deps.sh
 rct_install_deps test
 jobs="$(nproc)"

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +17,35 @@ using nlohmann::json;
 struct ManifestError {
   std::string message;
 };
+
+// Plain loops rather than std::regex: libstdc++'s regex recurses per character and a long
+// path in a hostile manifest overflows the stack.
+bool is_path_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '~' || c == '-';
+}
+
+// "/seg/seg": one or more '/'-led segments of path characters, none empty.
+bool is_route_path(std::string_view path) {
+  if (path.empty() || path.front() != '/' || path.back() == '/') return false;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '/') {
+      if (i + 1 < path.size() && path[i + 1] == '/') return false;
+    } else if (!is_path_char(path[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.
+bool is_plugin_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= '0' && id[0] <= '9'))) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
   throw ManifestError{where + ": " + what};
@@ -79,8 +107,7 @@ ManifestRoute parse_route(const json& value, const std::string& where) {
     fail(where + ".method", "must be one of GET, POST, PUT, PATCH, DELETE (upper case)");
   }
   route.path = string_field(value, where, "path");
-  static const std::regex kPath("^(/[A-Za-z0-9._~-]+)+$");
-  if (!std::regex_match(route.path, kPath)) {
+  if (!is_route_path(route.path)) {
     fail(where + ".path", "must be an absolute path such as /api/v1/name.method");
   }
   route.permission = string_field(value, where, "permission", false);
@@ -136,8 +163,7 @@ Manifest parse_document(const json& doc) {
   m.manifest_version = int_field(doc, "manifest", "manifest_version", 1);
   if (m.manifest_version != 1) fail("manifest.manifest_version", "must be 1");
   m.id = string_field(doc, "manifest", "id");
-  static const std::regex kId("^[a-z0-9][a-z0-9._-]{0,63}$");
-  if (!std::regex_match(m.id, kId)) {
+  if (!is_plugin_id(m.id)) {
     fail("manifest.id", "must be 1-64 characters of a-z, 0-9, '.', '_', '-'");
   }
   m.name = string_field(doc, "manifest", "name");
