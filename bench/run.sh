@@ -2,7 +2,8 @@
 # The benchmark: createToken on the reference host against nginx (the ceiling) and the host's
 # own GET /api/info (the floor), alternating in one run; then checks sampled tokens work.
 # Usage: bench/run.sh [--users "1000 1000000"] [--duration S] [--warmup S]
-#   [--connections "16 64"] [--host-threads N] [--build-dir DIR] [--smoke]
+#   [--connections "16 64"] [--host-threads N] [--build-dir DIR] [--smoke] [--micro]
+# --micro also runs the micro-benchmarks (rct_microbench, Google Benchmark) at the end.
 # Traffic goes to 127.0.0.1 only; every step is bounded in time. Exit 1 if a check fails.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,7 +11,7 @@ source "$root/scripts/deps.sh"
 rct_install_deps test
 
 users=1000 duration=10 warmup=3 connections="16 64" build_dir="$root/build/release"
-preset=release host_threads=0 wrk_threads=2 check_max=1000
+preset=release host_threads=0 wrk_threads=2 check_max=1000 micro=
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) users="$2"; shift 2 ;;
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --host-threads) host_threads="$2"; shift 2 ;;
     --smoke) duration=2 warmup=1 connections=16 users=100 check_max=200; shift ;;
     --build-dir) build_dir="$(cd "$2" && pwd)"; preset=""; shift 2 ;;
+    --micro) micro=1; shift ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -27,6 +29,7 @@ done
 if [ -n "$preset" ]; then
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" --target rchost users_create_token >/dev/null
+  [ -z "$micro" ] || cmake --build --preset "$preset" --target rct_microbench >/dev/null
 fi
 rchost="$build_dir/rchost"
 [ -x "$rchost" ] || { echo "no rchost in $build_dir" >&2; exit 1; }
@@ -186,5 +189,9 @@ if [ "$(wc -w <<<"$users")" -gt 1 ]; then
   awk 'NR == FNR { if (!($2 in base)) base[$2] = $3; next }
        { printf "createToken %s users, %s connections: %s req/s = %.2f x %s users\n", $1, $2, $3,
          $3 / base[$2], first }' first="${users%% *}" "$work/scale.txt" "$work/scale.txt"
+fi
+if [ -n "$micro" ]; then
+  echo
+  timeout 300 "$build_dir/bench/rct_microbench" --benchmark_min_time=0.5 2>&1
 fi
 [ "$failures" -eq 0 ] || exit 1

@@ -107,31 +107,53 @@ TEST_CASE("cache: another process's changes are seen within the TTL, a new token
   CHECK_FALSE(p.works(carol, token));
 }
 
-TEST_CASE("commit scope: a session issued inside it is durable once wait() returns") {
+TEST_CASE("request writes: deferred ones commit together, durable once the commit reports") {
   CachedPair p;
   std::string erin = p.user("erin");
+  hostsdk::AuditEvent event;
+  event.workspace = "default";
+  event.action = "users.createToken";
+  event.caller_id = erin;
+  event.target_id = erin;
+  event.outcome = "issued";
+
+  host::RequestWrites writes;
+  writes.set_mode(host::RequestWrites::Mode::kDeferred);
   std::string token;
   {
-    host::CommitScope scope;
+    host::CommitScope scope(writes);
     auto issued = p.host->sessions().issue("default", erin);
     REQUIRE(issued.ok());
     token = issued.value();
-    // The audit record of the same request still commits on return, and with it the session.
-    hostsdk::AuditEvent event;
-    event.workspace = "default";
-    event.action = "users.createToken";
-    event.caller_id = erin;
-    event.target_id = erin;
-    event.outcome = "issued";
     REQUIRE(p.host->audit().record(event).ok());
-    CHECK(scope.wait().ok());
   }
+  CHECK_FALSE(p.other->authenticate("default", erin, token).ok());  // queued, not written
+  CHECK(writes.wait().ok());
   CHECK(p.other->authenticate("default", erin, token).ok());
   CHECK(p.works(erin, token));
 
-  // A write that fails still fails inside the scope, at once.
-  host::CommitScope scope;
-  CHECK(p.host->sessions().issue("default", "no-such-user").status().code() ==
-        StatusCode::kNotFound);
-  CHECK(scope.wait().ok());
+  // One failing write fails the request's whole unit: its audit record is not kept either.
+  auto audit_count = [&] { return p.other->storage().list_audit({}).value().size(); };
+  std::size_t before = audit_count();
+  host::RequestWrites failing;
+  failing.set_mode(host::RequestWrites::Mode::kDeferred);
+  {
+    host::CommitScope scope(failing);
+    REQUIRE(p.host->audit().record(event).ok());
+    host::SessionRecord orphan{"default", "no-such-user", "hash-of-nothing", 1, 2};
+    REQUIRE(p.host->storage().add_session(orphan, 50).ok());
+  }
+  CHECK(failing.wait().code() == StatusCode::kNotFound);
+  CHECK(audit_count() == before);
+
+  // Immediate mode (a request alone in flight): each write is durable when it returns.
+  host::RequestWrites immediate;
+  immediate.set_mode(host::RequestWrites::Mode::kImmediate);
+  {
+    host::CommitScope scope(immediate);
+    auto issued = p.host->sessions().issue("default", erin);
+    REQUIRE(issued.ok());
+    CHECK(p.other->authenticate("default", erin, issued.value()).ok());
+  }
+  CHECK(immediate.wait().ok());
 }

@@ -50,8 +50,8 @@ void add_serve(CLI::App& app, Runner& runner) {
   cmd->add_option("--threads", o->threads, "Server threads (default: one per core)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--workers", o->workers,
-                  "Threads for handlers that wait on storage; concurrent requests share one "
-                  "durable commit (0: run handlers on the server threads)")
+                  "Threads for handlers that may block (login's password hashing, writes of a "
+                  "request alone in flight); 0: run every handler on the server threads")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   cmd->add_option("--cache-ttl-ms", o->cache_ttl_ms,

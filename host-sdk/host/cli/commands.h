@@ -13,9 +13,11 @@ struct ServeOptions {
   StorageOptions storage;
   std::string address = "127.0.0.1";
   unsigned port = 3000;
-  std::string plugins_dir;      // empty: "plugins" next to the executable
-  unsigned threads = 0;         // 0: one per core
-  unsigned workers = 64;        // handler threads that may wait on storage; 0: run on io threads
+  std::string plugins_dir;  // empty: "plugins" next to the executable
+  unsigned threads = 0;     // 0: one per core
+  // Threads for handlers that may block (login); also bounds concurrent password hashes, of
+  // 64 MiB each. 0: every handler on the io threads.
+  unsigned workers = 2;
   unsigned cache_ttl_ms = 500;  // storage read cache; 0: off. Hosts sharing PostgreSQL see
                                 // one another's changes within this (+ a request): < 1 s
   std::size_t body_limit = 64 * 1024;

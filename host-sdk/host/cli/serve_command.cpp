@@ -38,9 +38,9 @@ void route_plugins(const loader::PluginSet& plugins, http::RouteTable& table) {
       route.action = http::action_of(registered.path);
       route.requires_auth = registered.requires_auth;
       route.handler = registered.handler;
-      // On the io threads: a plugin's session and audit writes are committed after its
-      // handler returns (RequestWrites), so the handler itself does not wait on the disk.
-      route.may_block = false;
+      // Under concurrent load a plugin's session and audit writes are committed after its
+      // handler returns (RequestWrites), and the handler then runs on an io thread.
+      route.blocking = http::Blocking::kOnWrites;
       for (const auto& declared : manifest.routes) {
         if (declared.method == route.method && declared.path == route.path) {
           route.rate_limit =

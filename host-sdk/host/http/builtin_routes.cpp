@@ -198,25 +198,26 @@ BuiltinRoutes::BuiltinRoutes(Services& services, const HostMetrics& metrics,
 BuiltinRoutes::~BuiltinRoutes() = default;
 
 void BuiltinRoutes::add_to(RouteTable& table) {
-  // `blocks`: the handler uses storage (login hashes a password and commits a session).
-  auto add = [&](const char* method, const char* path, bool auth, bool blocks,
+  auto add = [&](const char* method, const char* path, bool auth, Blocking blocking,
                  hostsdk::RouteHandler& h) {
     Route r;
     r.method = method;
     r.path = path;
     r.action = action_of(path);
     r.requires_auth = auth;
-    r.may_block = blocks;
+    r.blocking = blocking;
     r.handler = &h;
     table.add(std::move(r));
   };
-  add("POST", "/api/v1/login", false, true, handlers_->login);
-  add("GET", "/api/v1/me", true, true, handlers_->me);
-  add("POST", "/api/v1/logout", true, true, handlers_->logout);
-  add("GET", "/api/info", false, false, handlers_->info);
-  add("GET", "/health", false, false, handlers_->health);
-  add("GET", "/metrics", false, false, handlers_->metrics);
-  if (test_clock_) add("POST", "/api/test/clock/advance", false, false, handlers_->clock);
+  // Login hashes a password; logout revokes with a write that answers at once.
+  add("POST", "/api/v1/login", false, Blocking::kAlways, handlers_->login);
+  add("GET", "/api/v1/me", true, Blocking::kNever, handlers_->me);
+  add("POST", "/api/v1/logout", true, Blocking::kAlways, handlers_->logout);
+  add("GET", "/api/info", false, Blocking::kNever, handlers_->info);
+  add("GET", "/health", false, Blocking::kNever, handlers_->health);
+  add("GET", "/metrics", false, Blocking::kNever, handlers_->metrics);
+  if (test_clock_)
+    add("POST", "/api/test/clock/advance", false, Blocking::kNever, handlers_->clock);
 }
 
 }  // namespace host::http

@@ -44,8 +44,23 @@ std::string Dispatcher::next_request_id() {
 
 hostsdk::Response Dispatcher::dispatch(const IncomingRequest& in) noexcept {
   Dispatched d;
+  (void)admit(in, d);
   begin(in, d);
   return end(d, d.writes.wait());
+}
+
+bool Dispatcher::admit(const IncomingRequest& in, Dispatched& d) noexcept {
+  bool concurrent = in_flight_.fetch_add(1, std::memory_order_relaxed) > 0;
+  d.writes.set_mode(concurrent ? RequestWrites::Mode::kDeferred : RequestWrites::Mode::kImmediate);
+  const std::vector<Route>* candidates =
+      deps_.routes.find(in.target.substr(0, in.target.find('?')));
+  if (candidates == nullptr) return false;
+  bool worker = false;
+  for (const Route& r : *candidates) {
+    worker = worker || r.blocking == Blocking::kAlways ||
+             (r.blocking == Blocking::kOnWrites && !concurrent);
+  }
+  return worker;
 }
 
 void Dispatcher::begin(const IncomingRequest& in, Dispatched& d) noexcept {
@@ -76,17 +91,8 @@ hostsdk::Response Dispatcher::end(Dispatched& d, const Status& committed) noexce
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - d.started)
           .count();
   finish(d.response, d, ms);
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
   return std::move(d.response);
-}
-
-bool Dispatcher::may_block(const IncomingRequest& in) const noexcept {
-  std::string_view path = in.target.substr(0, in.target.find('?'));
-  const std::vector<Route>* candidates = deps_.routes.find(path);
-  if (candidates == nullptr) return false;
-  for (const Route& r : *candidates) {
-    if (r.may_block) return true;
-  }
-  return false;
 }
 
 hostsdk::Response Dispatcher::refuse(ProtocolError error,

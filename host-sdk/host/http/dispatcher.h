@@ -53,17 +53,20 @@ class Dispatcher {
   explicit Dispatcher(DispatcherDeps deps);
 
   // Never throws; every outcome is a JSON response (or the metrics text). The same as
-  // begin(), waiting for out.writes.commit(), then end().
+  // admit(), begin(), waiting for out.writes.commit(), then end().
   hostsdk::Response dispatch(const IncomingRequest& request) noexcept;
-  // Runs the request up to and including its handler; `out` must be freshly constructed.
+
+  // A request in three steps, for a server that does not wait for commits:
+  // admit() counts it in flight and decides how its writes go. With other requests in
+  // flight they are deferred to one commit after the handler (shared with the others); alone,
+  // each write commits as it is made, so a failure reaches the handler as it happens. True
+  // when begin() may then hold its thread for long: run it on a worker. `out` must be fresh.
+  bool admit(const IncomingRequest& request, Dispatched& out) noexcept;
+  // Runs the request up to and including its handler.
   void begin(const IncomingRequest& request, Dispatched& out) noexcept;
-  // Once out.writes has committed with `committed`: the response to send (503 when the
-  // writes did not commit), logged and counted.
+  // Once out.writes.commit() has reported `committed`: the response to send (503 when the
+  // writes did not commit), logged and counted; the request leaves the in-flight count.
   hostsdk::Response end(Dispatched& dispatched, const Status& committed) noexcept;
-  // Whether begin() may take long for this request: true when a route of its path may
-  // (built-in login, logout, me). Plugin routes, unknown paths and built-in reads answer
-  // at once: what they write is committed afterwards, without holding the thread.
-  bool may_block(const IncomingRequest& request) const noexcept;
   // Reply to a request the HTTP parser refused; logged and counted like the others.
   hostsdk::Response refuse(ProtocolError error, std::string_view client_address) noexcept;
 
@@ -77,6 +80,7 @@ class Dispatcher {
   DispatcherDeps deps_;
   std::uint32_t id_prefix_;
   std::atomic<std::uint64_t> id_counter_{0};
+  std::atomic<int> in_flight_{0};  // admitted and not yet ended
 };
 
 // Callers holding it skip rate limits; Services declares it with roles admin, bot, app.

@@ -18,16 +18,20 @@ struct RateLimitRule {
   std::uint32_t window_seconds = 60;
 };
 
+enum class Blocking {
+  kNever,     // answers at once (reads only): runs on an io thread
+  kOnWrites,  // waits only for its own writes: on an io thread when they are deferred
+  kAlways,    // may take long (password hashing): always on a worker thread
+};
+
 struct Route {
   std::string method;
   std::string path;
   std::string plugin_id;  // empty for built-in routes (never disabled)
   std::string action;     // audit action name, e.g. "users.createToken"
   bool requires_auth = true;
-  // True: the handler may take long (hashes a password, revokes with a synchronous write)
-  // and runs on a worker thread. False: it runs on an io thread; what it writes is queued
-  // and committed after it returns, without holding the thread.
-  bool may_block = true;
+  // Whether the handler may hold its thread for long, deciding where it runs.
+  Blocking blocking = Blocking::kAlways;
   std::optional<RateLimitRule> rate_limit;
   hostsdk::RouteHandler* handler = nullptr;
 };

@@ -202,11 +202,12 @@ class Session : public std::enable_shared_from_this<Session> {
     // until then; the tracked executor keeps the io_context running until the answer is
     // back on it.
     auto executor = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
-    if (shared_.workers == nullptr || !shared_.dispatcher.may_block(in_)) {
+    dispatched_.emplace();
+    if (!shared_.dispatcher.admit(in_, *dispatched_) || shared_.workers == nullptr) {
       return run_and_commit(executor);
     }
-    // A handler that may take long (password hashing) runs on a worker, so the io thread
-    // keeps serving.
+    // A handler that may take long (password hashing, a write that commits before it
+    // returns when the host is otherwise idle) runs on a worker; the io thread goes on.
     net::post(*shared_.workers,
               [self = shared_from_this(), executor]() { self->run_and_commit(executor); });
   }
@@ -215,7 +216,6 @@ class Session : public std::enable_shared_from_this<Session> {
   // nothing, else when the storage writer reports the commit (from its own thread; nothing
   // waits meanwhile, so one io thread serves many requests that share one commit).
   void run_and_commit(const net::any_io_executor& executor) {
-    dispatched_.emplace();
     shared_.dispatcher.begin(in_, *dispatched_);
     dispatched_->writes.commit([self = shared_from_this(), executor](Status committed) {
       net::dispatch(executor, [self, committed = std::move(committed)]() {

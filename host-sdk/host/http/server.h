@@ -16,9 +16,9 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 3000;  // 0 picks a free port; see Server::port()
   unsigned threads = 1;
-  // Threads that run handlers which may block on storage (Dispatcher::may_block); they wait
-  // for durable commits, so as many requests as workers can share one group commit.
-  // 0: handlers run on the io threads.
+  // Threads for handlers that may hold their thread for long (Dispatcher::admit): password
+  // hashing, or writes that commit before they return when the host is otherwise idle.
+  // 0: every handler runs on the io threads.
   unsigned workers = 0;
   std::size_t body_limit = 64 * 1024;               // larger bodies get 413
   std::size_t header_limit = 8 * 1024;              // larger request heads get 431
