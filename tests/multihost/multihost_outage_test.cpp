@@ -128,7 +128,14 @@ TEST_CASE("multihost: PostgreSQL stops under load, hosts answer 503 and recover 
     if (s.status == 503) CHECK(s.json_error);
     if (s.start < halt_begin && s.status == 200) ++before_ok;
     if (s.start >= down && s.start + s.took < resume_begin) {
-      s.status == 503 ? ++down_503 : ++down_other;
+      // A read may still be served from the host's 0.5 s read cache just after the halt;
+      // a mint always needs the database.
+      const bool may_be_cached = !s.mint && s.start < down + milliseconds(600);
+      if (s.status == 503) {
+        ++down_503;
+      } else if (!may_be_cached) {
+        ++down_other;
+      }
     }
     if (s.status == 200 && s.start >= up &&
         (first_ok_after[s.host] == Clock::time_point{} || s.start < first_ok_after[s.host])) {
