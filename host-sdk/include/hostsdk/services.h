@@ -39,8 +39,7 @@ class Sessions {
  public:
   // Mints a new token for the user, stores only its hash, enforces expiry and the per-user
   // cap. Returns the plain token (43 chars, base64url); the caller must not log it. Inside a
-  // route handler the host may commit it together with the request's next write (such as
-  // its audit record); it is durable before the response is sent.
+  // route handler the host may defer the write to the request's commit (see Audit).
   virtual Result<std::string> issue(std::string_view workspace,
                                     std::string_view user_id) noexcept = 0;
   // kNotFound when the token is unknown, expired, revoked or the user is inactive.
@@ -86,7 +85,11 @@ struct AuditEvent {
   std::string_view reason;   // refusal reason code, empty on success
 };
 
-// Durable audit trail; record() returns only once the event is stored.
+// Durable audit trail. Outside a route handler record() returns once the event is stored.
+// Inside one, while other requests are in flight, the host may instead queue it: the
+// request's writes (this event, a session from Sessions::issue) are then committed together,
+// atomically, after the handler returns and before its response is sent; if that commit
+// fails the host answers 503 instead, and nothing of the request is stored.
 class Audit {
  public:
   virtual Status record(const AuditEvent& event) noexcept = 0;
