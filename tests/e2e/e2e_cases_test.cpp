@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 
+#include "expected_bodies.h"
 #include "host_process.h"
 #include "http_client.h"
 #include "workspace_fixture.h"
@@ -13,10 +14,6 @@
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kNotLoggedIn =
-    R"({"success":false,"error":"You must be logged in to do this.","status":"error",)"
-    R"("message":"You must be logged in to do this."})";
 
 json load_cases() {
   std::ifstream in(RCT_CASES_FILE);
@@ -96,7 +93,7 @@ TEST_CASE("createToken conformance cases over HTTP") {
       CHECK(got["success"] == false);
       CHECK(got["errorType"] == expect["errorType"]);
     } else if (r.status == 401) {
-      CHECK(r.body == kNotLoggedIn);
+      CHECK(r.body == rct::kNotLoggedInBody);
     } else {
       CHECK(got["success"] == true);
       const std::string target = ws.ids.at(expect["userId"]);

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "db_peek.h"
+#include "expected_bodies.h"
 #include "host_process.h"
 #include "http_client.h"
 #include "workspace_fixture.h"
@@ -13,28 +14,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNotLoggedIn =
-    R"({"success":false,"error":"You must be logged in to do this.","status":"error",)"
-    R"("message":"You must be logged in to do this."})";
-constexpr const char* kNotAuthorized =
-    R"({"success":false,"error":"Not authorized [error-not-authorized]",)"
-    R"("errorType":"error-not-authorized","details":{"method":"createToken"}})";
-constexpr const char* kNoTarget =
-    R"({"success":false,"error":"The required \"userId\" or \"username\" param was not )"
-    R"(provided [error-user-param-not-provided]","errorType":"error-user-param-not-provided"})";
-constexpr const char* kInvalidUser =
-    R"({"success":false,"error":"The required \"userId\" or \"username\" param provided does )"
-    R"(not match any users [error-invalid-user]","errorType":"error-invalid-user"})";
-constexpr const char* kNotActivated =
-    R"({"success":false,"error":"User is not activated [error-user-is-not-activated]",)"
-    R"("errorType":"error-user-is-not-activated"})";
 constexpr const char* kNotObject =
     R"({"success":false,"error":"Request body must be a JSON object, not array )"
     R"([error-invalid-params]","errorType":"error-invalid-params"})";
 constexpr const char* kTooLarge = R"({"success":false,"error":"Request body too large"})";
-constexpr const char* kUnavailable =
-    R"({"success":false,"error":"Service unavailable, try again later )"
-    R"([error-service-unavailable]","errorType":"error-service-unavailable"})";
 
 // Gate open in "default"; "closed" has no gate; "secret" runs in secret mode; "limits" keeps
 // the rate-limit counter of its own. A short busy timeout turns a held lock into a 503 fast.
@@ -86,7 +69,7 @@ TEST_CASE("401: no headers, an empty X-User-Id, a wrong token — one exact body
     rct::HttpResult r = rct::http_request(s.host.port(), "POST", "/api/v1/users.createToken",
                                           R"({"username":"alice"})", headers);
     CHECK(r.status == 401);
-    CHECK(r.body == kNotLoggedIn);
+    CHECK(r.body == rct::kNotLoggedInBody);
     check_json_type(r);
   }
 }
@@ -104,7 +87,7 @@ TEST_CASE("not-authorized: gate closed, wrong secret, missing permission, protec
       s.post(s.ws, admin, R"({"username":"ops"})")};  // ops holds the protected role admin
   for (const auto& r : answers) {
     CHECK(r.status == 400);
-    CHECK(r.body == kNotAuthorized);
+    CHECK(r.body == rct::kNotAuthorizedBody);
     check_json_type(r);
   }
 }
@@ -115,14 +98,14 @@ TEST_CASE("no target, unknown target, deactivated target: exact bodies") {
   for (const char* body : {"{}", R"({"userId":"  ","username":""})"}) {
     rct::HttpResult r = s.post(s.ws, admin, body);
     CHECK(r.status == 400);
-    CHECK(r.body == kNoTarget);
+    CHECK(r.body == rct::kUserParamNotProvidedBody);
   }
   rct::HttpResult unknown = s.post(s.ws, admin, R"({"username":"nobody-at-all"})");
   CHECK(unknown.status == 400);
-  CHECK(unknown.body == kInvalidUser);
+  CHECK(unknown.body == rct::kInvalidUserBody);
   rct::HttpResult deactivated = s.post(s.ws, admin, R"({"username":"carol"})");
   CHECK(deactivated.status == 400);
-  CHECK(deactivated.body == kNotActivated);
+  CHECK(deactivated.body == rct::kUserNotActivatedBody);
   check_json_type(deactivated);
 }
 
@@ -192,7 +175,7 @@ TEST_CASE("503: the database is locked by another process; nothing half-written 
   db.exec("ROLLBACK");
 
   CHECK(r.status == 503);
-  CHECK(r.body == kUnavailable);
+  CHECK(r.body == rct::kServiceUnavailableBody);
   check_json_type(r);
   CHECK(login.status == 503);
   CHECK(login.json()["success"] == false);

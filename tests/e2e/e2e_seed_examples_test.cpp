@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "expected_bodies.h"
 #include "host_process.h"
 #include "http_client.h"
 #include "workspace_fixture.h"
@@ -11,16 +12,6 @@
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kNotLoggedIn =
-    R"({"success":false,"error":"You must be logged in to do this.","status":"error",)"
-    R"("message":"You must be logged in to do this."})";
-constexpr const char* kNotAuthorized =
-    R"({"success":false,"error":"Not authorized [error-not-authorized]",)"
-    R"("errorType":"error-not-authorized","details":{"method":"createToken"}})";
-constexpr const char* kInvalidUser =
-    R"({"success":false,"error":"The required \"userId\" or \"username\" param provided does )"
-    R"(not match any users [error-invalid-user]","errorType":"error-invalid-user"})";
 
 // One host for the whole file, started on first use, with the gate open in "default".
 struct SeedHost {
@@ -89,13 +80,13 @@ TEST_CASE("no credentials: the exact 401 body, before the body is read") {
     rct::HttpResult r = rct::http_request(s.host.port(), "POST", "/api/v1/users.createToken", body,
                                           {{"Host", s.ws.host}});
     CHECK(r.status == 401);
-    CHECK(r.body == kNotLoggedIn);
+    CHECK(r.body == rct::kNotLoggedInBody);
   }
   // A wrong token is the same 401.
   rct::HttpResult r =
       s.create_token({s.ws.ids.at("admin"), std::string(43, 'A')}, R"({"username":"alice"})");
   CHECK(r.status == 401);
-  CHECK(r.body == kNotLoggedIn);
+  CHECK(r.body == rct::kNotLoggedInBody);
 }
 
 TEST_CASE("unknown user: 400 error-invalid-user, exact body") {
@@ -103,7 +94,7 @@ TEST_CASE("unknown user: 400 error-invalid-user, exact body") {
   rct::Credentials admin = rct::login(s.host.port(), s.ws.host, "admin");
   rct::HttpResult r = s.create_token(admin, R"({"username":"nobody-here"})");
   CHECK(r.status == 400);
-  CHECK(r.body == kInvalidUser);
+  CHECK(r.body == rct::kInvalidUserBody);
 }
 
 TEST_CASE("non-admin: refused for someone else, allowed for themselves") {
@@ -113,7 +104,7 @@ TEST_CASE("non-admin: refused for someone else, allowed for themselves") {
 
   rct::HttpResult other = s.create_token(alice, R"({"username":"bob"})");
   CHECK(other.status == 400);
-  CHECK(other.body == kNotAuthorized);
+  CHECK(other.body == rct::kNotAuthorizedBody);
 
   rct::HttpResult self = s.create_token(alice, R"({"username":"ALICE"})");
   CHECK(self.status == 200);
@@ -141,7 +132,7 @@ TEST_CASE("logout revokes only that token") {
 
   rct::HttpResult after = s.me(bob);
   CHECK(after.status == 401);
-  CHECK(after.body == kNotLoggedIn);
+  CHECK(after.body == rct::kNotLoggedInBody);
   CHECK(s.me(bob_login).status == 200);  // the other session still works
 }
 

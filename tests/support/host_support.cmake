@@ -13,6 +13,6 @@ if(NOT TARGET rct_host_support)
     RCT_PLUGINS_DIR="${CMAKE_BINARY_DIR}/plugins"
     RCT_FIXTURE_DIR="${CMAKE_BINARY_DIR}/fixtures")
   target_link_libraries(rct_host_support PUBLIC
-    nlohmann_json::nlohmann_json Boost::system Threads::Threads)
+    nlohmann_json::nlohmann_json Boost::system Threads::Threads rct_expected_bodies)
   rct_warnings(rct_host_support)
 endif()

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/expected_bodies.h"
+#include "expected_bodies.h"
 #include "support/plugin_fixture.h"
 
 namespace {
@@ -128,12 +128,12 @@ TEST_CASE("audit: when the audit cannot be written the issued token is taken bac
   fixture.host().set_unavailable(hostsdk::mock::MockService::kAudit, true);
   const auto response = fixture.post("admin", R"({"username":"bob"})");
   CHECK(response.status == 503);
-  CHECK(response.body == unit::kServiceUnavailableBody);
+  CHECK(response.body == rct::kServiceUnavailableBody);
   CHECK(fixture.host().session_count(unit::kWorkspace, fixture.id("bob")) == 0);
   CHECK(fixture.host().counter("createtoken_tokens_issued_total") == 0);
   CHECK(fixture.host().counter("createtoken_service_unavailable_total", R"(service="audit")") == 1);
   // A refusal that cannot be audited is a 503 too, not a silent 400.
-  CHECK(fixture.post("alice", R"({"username":"bob"})").body == unit::kServiceUnavailableBody);
+  CHECK(fixture.post("alice", R"({"username":"bob"})").body == rct::kServiceUnavailableBody);
 }
 
 TEST_CASE("audit: the token never appears in audit events or log lines") {
@@ -171,7 +171,7 @@ TEST_CASE("audit: the secret never appears in logs, audit events or error bodies
     responses.push_back(fixture.post("admin", body));
   }
   CHECK(responses[0].status == 200);
-  CHECK(responses[1].body == unit::kNotAuthorizedBody);
+  CHECK(responses[1].body == rct::kNotAuthorizedBody);
   for (const auto& response : responses) {
     CHECK(response.body.find(secret) == std::string::npos);
     CHECK(response.body.find("s3cr3t") == std::string::npos);

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "support/expected_bodies.h"
+#include "expected_bodies.h"
 #include "support/plugin_fixture.h"
 
 namespace {
@@ -57,14 +57,14 @@ void check_case(const Json& test_case) {
   REQUIRE_FALSE(answer.is_discarded());
 
   if (status == 401) {
-    CHECK(response.body == unit::kNotLoggedInBody);
+    CHECK(response.body == rct::kNotLoggedInBody);
     return;
   }
   if (expect.contains("errorType")) {
     const auto error_type = expect["errorType"].get<std::string>();
     CHECK(answer.value("errorType", "") == error_type);
     CHECK(answer["success"] == false);
-    const auto exact = unit::exact_body_for(error_type);
+    const auto exact = rct::exact_body_for(error_type);
     if (!exact.empty()) {
       CHECK(response.body == exact);
     } else {
@@ -80,7 +80,7 @@ void check_case(const Json& test_case) {
   REQUIRE(answer.contains("data"));
   const auto token = answer["data"].value("authToken", "");
   CHECK(unit::is_base64url_token(token));
-  CHECK(response.body == unit::success_body(target_id, token));
+  CHECK(response.body == rct::success_body(target_id, token));
   const auto verified = fixture.host().sessions().verify(unit::kWorkspace, target_id, token);
   REQUIRE(verified.ok());
   CHECK(verified.value().id == target_id);

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "support/expected_bodies.h"
+#include "expected_bodies.h"
 #include "support/plugin_fixture.h"
 
 TEST_CASE("hostile bodies: out-of-range numbers, repeated keys and NUL are invalid params") {
@@ -29,7 +29,7 @@ TEST_CASE("hostile bodies: out-of-range numbers, repeated keys and NUL are inval
     CAPTURE(body);
     const auto response = fixture.post("admin", body);
     CHECK(response.status == 400);
-    CHECK(response.body == unit::invalid_params_body(problem));
+    CHECK(response.body == rct::invalid_params_body(problem));
   }
 }
 

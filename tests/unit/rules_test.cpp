@@ -7,7 +7,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "support/expected_bodies.h"
+#include "expected_bodies.h"
 #include "support/plugin_fixture.h"
 
 namespace {
@@ -51,11 +51,11 @@ Row refused(const char* rule, Setup setup, std::optional<std::string> caller, st
 }
 Row not_authorized(const char* rule, Setup setup, const char* caller, std::string body) {
   return refused(rule, std::move(setup), std::string(caller), std::move(body), 400,
-                 unit::kNotAuthorizedBody);
+                 rct::kNotAuthorizedBody);
 }
 Row bad_body(const char* rule, std::string body, std::string_view problem) {
   return refused(rule, kOpen, std::string("admin"), std::move(body), 400,
-                 unit::invalid_params_body(problem));
+                 rct::invalid_params_body(problem));
 }
 
 std::string nested(std::size_t depth, bool closed) {
@@ -119,20 +119,20 @@ std::vector<Row> rows() {
       ok("blank userId and username fall back to user", kOpen, "admin",
          R"({"userId":"","username":"  ","user":"bob"})", "bob"),
       refused("whitespace-only username", kOpen, "admin", R"({"username":" \r\n\t "})", 400,
-              unit::kUserParamNotProvidedBody),
+              rct::kUserParamNotProvidedBody),
       refused("no-break space only is blank", kOpen, "admin",
-              R"({"userId":"\u00a0","user":"\ufeff"})", 400, unit::kUserParamNotProvidedBody),
+              R"({"userId":"\u00a0","user":"\ufeff"})", 400, rct::kUserParamNotProvidedBody),
       refused("only unknown keys", kOpen, "admin", R"({"name":"alice","id":"@alice"})", 400,
-              unit::kUserParamNotProvidedBody),
+              rct::kUserParamNotProvidedBody),
       ok("username is trimmed", kOpen, "admin", R"({"username":"  alice\t"})", "alice"),
       ok("userId is trimmed", kOpen, "admin", R"({"userId":" @alice "})", "alice"),
       ok("username matches ignoring case", kOpen, "admin", R"({"username":"ALIce"})", "alice"),
       refused("userId matches exactly only", kOpen, "admin", R"({"userId":"alice"})", 400,
-              unit::kInvalidUserBody),
+              rct::kInvalidUserBody),
       refused("user of another workspace by id", kOpen, "admin", R"({"userId":"@dave"})", 400,
-              unit::kInvalidUserBody),
+              rct::kInvalidUserBody),
       refused("user of another workspace by username", kOpen, "admin", R"({"username":"dave"})",
-              400, unit::kInvalidUserBody),
+              400, rct::kInvalidUserBody),
       ok("unknown extra keys are ignored", kOpen, "admin",
          R"({"username":"alice","extra":[1,{"x":null}],"n":null,"roles":["admin"]})", "alice"),
       // §2 step 2 body shape: wrong target types.
@@ -176,16 +176,16 @@ std::vector<Row> rows() {
       bad_body("truncated UTF-8 sequence", "{\"username\":\"\xE2\x82\"}",
                "Request body is not valid UTF-8"),
       refused("bad body without credentials is 401", kOpen, std::nullopt, "\xFF", 401,
-              unit::kNotLoggedInBody),
+              rct::kNotLoggedInBody),
       refused("caller of another workspace is 401", kOpen, std::string("dave"),
-              R"({"username":"alice"})", 401, unit::kNotLoggedInBody),
+              R"({"username":"alice"})", 401, rct::kNotLoggedInBody),
       refused("deactivated caller is 401", kOpen, std::string("carol"), R"({"username":"carol"})",
-              401, unit::kNotLoggedInBody),
+              401, rct::kNotLoggedInBody),
       // §2 step 2 comes before step 4: a closed gate does not hide a bad body.
       refused("bad body with the gate closed", {}, std::string("admin"), "[]", 400,
-              unit::invalid_params_body("Request body must be a JSON object, not array")),
+              rct::invalid_params_body("Request body must be a JSON object, not array")),
       refused("no target with the gate closed", {}, std::string("admin"), "{}", 400,
-              unit::kUserParamNotProvidedBody),
+              rct::kUserParamNotProvidedBody),
       // §2 step 5 permission.
       ok("self by username ignoring case", kOpen, "alice", R"({"username":"ALICE"})", "alice"),
       ok("self by user alias", kOpen, "alice", R"({"user":"alice"})", "alice"),
@@ -215,10 +215,10 @@ std::vector<Row> rows() {
          "bob", R"({"userId":"@bob"})", "bob"),
       // §2 step 7 target state.
       refused("deactivated target by id", kOpen, std::string("admin"), R"({"userId":"@carol"})",
-              400, unit::kUserNotActivatedBody),
+              400, rct::kUserNotActivatedBody),
       refused("deactivated beats protected role",
               both(kOpen, setting("protectedRoles", R"(["user"])")), std::string("admin"),
-              R"({"username":"carol"})", 400, unit::kUserNotActivatedBody),
+              R"({"username":"carol"})", 400, rct::kUserNotActivatedBody),
       not_authorized("protected role as a comma list",
                      both(kOpen, setting("protectedRoles", "bot, admin")), "admin",
                      R"({"username":"ops"})"),
@@ -252,7 +252,7 @@ void check_row(const Row& row) {
   const std::string token = answer["data"].value("authToken", "");
   const std::string& target_id = fixture.id(row.issued_to);
   CHECK(unit::is_base64url_token(token));
-  CHECK(response.body == unit::success_body(target_id, token));
+  CHECK(response.body == rct::success_body(target_id, token));
   CHECK(fixture.host().sessions().verify(unit::kWorkspace, target_id, token).ok());
 }
 
@@ -279,7 +279,7 @@ TEST_CASE("rules: an unprivileged caller cannot tell existing users from unknown
     INFO("body: ", body);
     const auto response = fixture.post("alice", fixture.expand_ids(body));
     CHECK(response.status == 400);
-    CHECK(response.body == unit::kNotAuthorizedBody);
+    CHECK(response.body == rct::kNotAuthorizedBody);
   }
   for (const auto& event : fixture.host().audit_events()) CHECK(event.target_id.empty());
   CHECK(fixture.host().calls(hostsdk::mock::MockService::kUsers) == 0);
@@ -291,7 +291,7 @@ TEST_CASE("rules: a caller targeting themself is never asked for the permission"
   CHECK(fixture.post("bob", R"({"username":"BOB"})").status == 200);
   CHECK(fixture.post("bob", fixture.expand_ids(R"({"userId":"@bob"})")).status == 200);
   CHECK(fixture.host().calls(hostsdk::mock::MockService::kAuthorization) == 0);
-  CHECK(fixture.post("bob", R"({"username":"alice"})").body == unit::kNotAuthorizedBody);
+  CHECK(fixture.post("bob", R"({"username":"alice"})").body == rct::kNotAuthorizedBody);
   CHECK(fixture.host().calls(hostsdk::mock::MockService::kAuthorization) == 1);
 }
 
@@ -310,7 +310,7 @@ TEST_CASE("rules: 503 when a service is unavailable and nothing is half-written"
     fixture.host().set_unavailable(service, true);
     const auto response = fixture.post("admin", R"({"username":"bob"})");
     CHECK(response.status == 503);
-    CHECK(response.body == unit::kServiceUnavailableBody);
+    CHECK(response.body == rct::kServiceUnavailableBody);
     CHECK(fixture.host().session_count(unit::kWorkspace, fixture.id("bob")) == 0);
   }
 }
@@ -321,7 +321,7 @@ TEST_CASE("rules: 503 when the whole storage is down") {
   fixture.host().set_storage_unavailable(true);
   const auto response = fixture.post("admin", R"({"username":"bob"})");
   CHECK(response.status == 503);
-  CHECK(response.body == unit::kServiceUnavailableBody);
+  CHECK(response.body == rct::kServiceUnavailableBody);
   fixture.host().set_storage_unavailable(false);
   CHECK(fixture.host().session_count(unit::kWorkspace, fixture.id("bob")) == 0);
 }
@@ -376,8 +376,8 @@ TEST_CASE("rules: an issued token logs the target in and stays valid after anoth
   REQUIRE(fixture.host().sessions().revoke(unit::kWorkspace, alice, token).ok());
   const auto revoked = fixture.post_with_token(alice, token, R"({"username":"alice"})");
   CHECK(revoked.status == 401);
-  CHECK(revoked.body == unit::kNotLoggedInBody);
-  CHECK(fixture.post_with_token(alice, second, "{}").body == unit::kUserParamNotProvidedBody);
+  CHECK(revoked.body == rct::kNotLoggedInBody);
+  CHECK(fixture.post_with_token(alice, second, "{}").body == rct::kUserParamNotProvidedBody);
 }
 
 TEST_CASE("rules: a workspace with the plugin disabled has no such route") {

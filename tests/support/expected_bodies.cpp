@@ -2,7 +2,7 @@
 // id and token), and the lookup from errorType to the spec's exact body.
 #include "expected_bodies.h"
 
-namespace unit {
+namespace rct {
 
 std::string invalid_params_body(std::string_view problem) {
   // Problems the tests use never contain characters that need JSON escaping except '"'.
@@ -29,4 +29,4 @@ std::string_view exact_body_for(std::string_view error_type) {
   return {};
 }
 
-}  // namespace unit
+}  // namespace rct

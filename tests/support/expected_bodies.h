@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace unit {
+namespace rct {
 
 inline constexpr std::string_view kNotLoggedInBody =
     R"({"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."})";
@@ -29,4 +29,4 @@ std::string success_body(std::string_view user_id, std::string_view token);
 // The exact error body for an errorType the spec spells out; empty for others.
 std::string_view exact_body_for(std::string_view error_type);
 
-}  // namespace unit
+}  // namespace rct
