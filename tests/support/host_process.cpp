@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "secret_record.h"
 
 extern char** environ;
 
@@ -108,6 +109,7 @@ unsigned short free_port() {
 
 CommandResult run_rchost(const std::vector<std::string>& args, std::chrono::seconds timeout) {
   TempDir scratch;
+  record_command(args);
   std::vector<std::string> argv = {rchost_path()};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = spawn(argv, scratch.path() / "out", scratch.path() / "err");
@@ -119,6 +121,7 @@ CommandResult run_rchost(const std::vector<std::string>& args, std::chrono::seco
   }
   result.out = read_file(scratch.path() / "out");
   result.err = read_file(scratch.path() / "err");
+  keep_artifacts(scratch.path());
   return result;
 }
 
@@ -145,6 +148,7 @@ HostProcess::HostProcess(HostOptions options) : options_(std::move(options)) {
 
 HostProcess::~HostProcess() {
   if (pid_ > 0) stop(std::chrono::seconds(5));
+  keep_artifacts(data_dir());
 }
 
 CommandResult HostProcess::cli(std::vector<std::string> args) const {
@@ -154,6 +158,9 @@ CommandResult HostProcess::cli(std::vector<std::string> args) const {
 }
 
 void HostProcess::start() {
+  for (const auto& [name, value] : options_.environment) {
+    if (name == "CREATE_TOKENS_FOR_USERS_SECRET") record_secret(SecretKind::kSharedSecret, value);
+  }
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = free_port();
     std::vector<std::string> args = {rchost_path(), "serve",

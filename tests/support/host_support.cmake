@@ -5,6 +5,7 @@ if(NOT TARGET rct_host_support)
   add_library(rct_host_support STATIC
     ${_rct_support_dir}/host_process.cpp
     ${_rct_support_dir}/http_client.cpp
+    ${_rct_support_dir}/secret_record.cpp
     ${_rct_support_dir}/workspace_fixture.cpp)
   target_include_directories(rct_host_support PUBLIC
     ${_rct_support_dir} ${_rct_support_dir}/../fixtures)

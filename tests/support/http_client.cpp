@@ -7,6 +7,8 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
+#include "secret_record.h"
+
 namespace rct {
 namespace {
 
@@ -85,6 +87,7 @@ HttpResult HttpConnection::request(std::string_view method, std::string_view tar
   if (!has_type && !body.empty()) req.set(bhttp::field::content_type, "application/json");
   req.body() = std::string(body);
   req.prepare_payload();
+  record_request_body(body);
 
   beast::error_code result;
   impl_->stream.expires_after(impl_->timeout);
@@ -126,6 +129,7 @@ HttpResult HttpConnection::read_response() {
   for (const auto& f : res) {
     r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   }
+  record_response(r.status, r.body);
   return r;
 }
 
