@@ -62,7 +62,8 @@ Account login(unsigned short port, const std::string& username, const std::strin
   auto r = call(port, "POST", "/api/v1/login", body.dump());
   auto json = r.json();
   if (r.status != 200 || !json.is_object() || !json.contains("data")) {
-    throw std::runtime_error("login " + username + " answered " + std::to_string(r.status));
+    throw std::runtime_error("login " + username + " answered " + std::to_string(r.status) + " " +
+                             r.error);
   }
   return {json["data"].value("userId", ""), json["data"].value("authToken", "")};
 }

@@ -30,8 +30,13 @@ hostsdk::Response unauthorized() {
   return r;
 }
 
+// The plugin's 503 body too: a client sees one body for an outage, whichever part met it.
 hostsdk::Response service_unavailable() {
-  return json_error(503, "Service temporarily unavailable, try again later.");
+  hostsdk::Response r;
+  r.status = 503;
+  r.body = R"({"success":false,"error":"Service unavailable, try again later )"
+           R"([error-service-unavailable]","errorType":"error-service-unavailable"})";
+  return r;
 }
 
 hostsdk::Response internal_error() { return json_error(500, "Internal server error"); }
