@@ -8,6 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/deps.sh"
+source "$root/bench/lib.sh"
 rct_install_deps test
 
 users=1000 duration=10 warmup=3 connections="16 64" build_dir="$root/build/release"
@@ -36,13 +37,6 @@ rchost="$build_dir/rchost"
 
 work=$(mktemp -d)
 host_pid="" nginx_pid=""
-stop_pid() { # PID: SIGTERM, then SIGKILL after 15 s
-  local pid="$1"
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   [ -z "$host_pid" ] || stop_pid "$host_pid"
   [ -z "$nginx_pid" ] || stop_pid "$nginx_pid"
@@ -51,17 +45,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { # a random loopback port below the ephemeral range that nothing answers on
-  local p low
-  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-  while :; do
-    p=$(shuf -i 10000-$((low - 1)) -n 1)
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-
-# CPU seconds (user + system) of some processes, in clock ticks.
-cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 hz=$(getconf CLK_TCK)
 
 nginx_port=$(free_port)
@@ -122,20 +105,10 @@ bench() {
   timeout 60 "$rchost" user add --data "$data" --username benchadmin --password bench-password \
     --roles admin >/dev/null
   port=$(free_port)
-  local serve=(serve --address 127.0.0.1 --port "$port" --data "$data" --plugins "$build_dir/plugins")
+  local serve=(--data "$data" --plugins "$build_dir/plugins")
   [ "$host_threads" -gt 0 ] && serve+=(--threads "$host_threads")
-  CREATE_TOKENS_FOR_USERS=true "$rchost" "${serve[@]}" >"$work/host-$n.log" 2>&1 &
-  host_pid=$!
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/api/info" && break; sleep 0.1; done
-  curl -s -o /dev/null "http://127.0.0.1:$port/api/info" ||
-    { echo "rchost did not start:" >&2; cat "$work/host-$n.log" >&2; exit 1; }
-  local login
-  login=$(curl -s --max-time 10 "http://127.0.0.1:$port/api/v1/login" \
-    -H 'Content-Type: application/json' -d '{"user":"benchadmin","password":"bench-password"}')
-  export RCT_USER_ID RCT_TOKEN
-  RCT_USER_ID=$(printf '%s' "$login" | sed -n 's/.*"userId":"\([^"]*\)".*/\1/p')
-  RCT_TOKEN=$(printf '%s' "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
-  [ -n "$RCT_TOKEN" ] || { echo "admin login failed: $login" >&2; exit 1; }
+  start_rchost "$rchost" "$work/host-$n.log" "$port" "${serve[@]}" || exit 1
+  login_admin "$port" benchadmin bench-password || exit 1
   export RCT_USERS="$n" RCT_PREFIX=user RCT_SAMPLE="$work/sample.txt" RCT_THREADS="$wrk_threads"
 
   local rows="$work/rows-$n.txt" rss_after=0 c load

@@ -10,7 +10,7 @@ set(rct_pkg_src "${PROJECT_SOURCE_DIR}/packaging")
 configure_file(${rct_pkg_src}/rchost.postinst ${rct_deb_dir}/host/postinst COPYONLY)
 configure_file(${rct_pkg_src}/rchost.prerm ${rct_deb_dir}/host/prerm COPYONLY)
 # conffiles takes no comments, so it is written here rather than kept as a source file.
-file(WRITE ${rct_deb_dir}/host/conffiles "/etc/default/rchost\n")
+file(WRITE ${rct_deb_dir}/host/conffiles "/etc/default/rchost\n/etc/rchost/config.json\n")
 configure_file(${rct_pkg_src}/plugin-restart.sh ${rct_deb_dir}/plugin/postinst COPYONLY)
 configure_file(${rct_pkg_src}/plugin-restart.sh ${rct_deb_dir}/plugin/postrm COPYONLY)
 
@@ -37,7 +37,8 @@ set(CPACK_DEBIAN_HOST_PACKAGE_CONTROL_EXTRA
 set(CPACK_DEBIAN_HOST_DESCRIPTION "Reference chat host with plugins
 rchost serves Rocket.Chat-style HTTP APIs for several workspaces, stores users and
 tokens in SQLite or PostgreSQL, and loads endpoint plugins from /usr/lib/rchost/plugins.
-Runs as the systemd service rchost; settings in /etc/default/rchost.")
+Runs as the systemd service rchost; settings in /etc/rchost/config.json, overridable
+from /etc/default/rchost.")
 
 set(CPACK_DEBIAN_PLUGIN_PACKAGE_NAME rchost-plugin-${PLUGIN_ID})
 # The plugin is built for the host API of this release's host.

@@ -1,5 +1,5 @@
-// A socket-free replay of one rchost connection for fuzz_http: the Beast parser with the
-// server's limits, the Dispatcher, Beast's serializer, as http/server.cpp's Session does.
+// A socket-free replay of one rchost connection for fuzz_http: http/server.cpp's Session
+// steps (http/request_reader.h: parsing, limits, framing) with the Dispatcher, no socket.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +19,7 @@ struct Exchange {
   std::string method, target;   // of the parsed request; empty when refused
   hostsdk::Response response;   // what the dispatcher returned
   bool built_fallback = false;  // Beast would not take the response; a plain 500 went out
-  std::string wire;             // the response bytes the server writes
+  std::string wire;             // the response bytes the server writes (frame_response)
   std::size_t wire_fields = 0;  // header fields in the message that was serialized
 };
 

@@ -11,7 +11,7 @@ RCT_PACKAGES=(
   libsodium-dev libsqlite3-dev sqlite3 libpqxx-dev libpq-dev
 )
 RCT_TEST_PACKAGES=(
-  postgresql nginx-light wrk binutils dpkg-dev file
+  postgresql nginx-light wrk binutils dpkg-dev file python3 jq
   clang libclang-rt-14-dev libbenchmark-dev
 )
 

@@ -8,6 +8,7 @@
 # Each target first replays fuzz/regressions/<target>/ (inputs that once failed), then fuzzes
 # from fuzz/corpus/<target>/. Failing inputs land in build/fuzz/artifacts/; reproduce one with
 # build/fuzz/fuzz/fuzz_<target> FILE (RCT_FUZZ_VERBOSE=1 prints each answer).
+# FUZZ_BUILD_DIR=build/other builds and runs the fuzz preset in another directory.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,16 +19,17 @@ seconds="${FUZZ_SECONDS:-5}"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(create_token http manifest)
 
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$(nproc)"
+build_dir="${FUZZ_BUILD_DIR:-build/fuzz}"
+cmake --preset fuzz -B "$build_dir" >/dev/null
+cmake --build "$build_dir" --target rct_fuzzers -j "$(nproc)"
 
-artifacts="$root/build/fuzz/artifacts"
+artifacts="$root/$build_dir/artifacts"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$artifacts"
 failed=0
 for target in "${targets[@]}"; do
-  binary="build/fuzz/fuzz/fuzz_$target"
+  binary="$build_dir/fuzz/fuzz_$target"
   [ -x "$binary" ] || { echo "no fuzz target $target" >&2; exit 2; }
   mkdir -p "$work/$target"  # new inputs go here; the committed seeds stay untouched
   log="$work/$target.log"

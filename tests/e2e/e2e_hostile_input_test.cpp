@@ -68,7 +68,9 @@ TEST_CASE("bodies that are not a usable JSON object: 400 invalid-params, host se
        R"({"username":"alice","x":)" + nested(10'000, R"({"a":)", "}", "1") + "}"},
       {"not UTF-8 outside strings", "\xff\xfe{}"},
       {"not UTF-8 inside the target", "{\"username\":\"al\xc3\x28ice\"}"},
-      {"overlong UTF-8", "{\"username\":\"\xc0\xafalice\"}"},
+      {"overlong UTF-8",
+       "{\"username\":\"\xc0\xaf"
+       "alice\"}"},
       {"empty", ""},
       {"whitespace only", " \r\n\t "},
       {"huge exponent", R"({"username":"alice","n":1e999999})"},

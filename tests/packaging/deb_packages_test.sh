@@ -46,6 +46,7 @@ has() { grep -qE "^$2 $3\$" "$work/$1.list" || fail "$1 package: no $3 ($2)"; }
 has host '-rwxr-xr-x' /usr/bin/rchost
 has host '-rw-r--r--' /lib/systemd/system/rchost.service
 has host '-rw-------' /etc/default/rchost
+has host '-rw-r-----' /etc/rchost/config.json
 has host 'd.........' /var/lib/rchost
 has plugin '-rw-r--r--' "/$plugin_dir/libusers_create_token.so"
 has plugin '-rw-r--r--' "/$plugin_dir/manifest.json"
@@ -67,11 +68,14 @@ for dep in adduser libsodium23 libsqlite3-0 libspdlog1 libpqxx-6 libboost-filesy
 done
 grep -qE "(^|, )rchost \(>= $version\)(,|$)" <<<"$plugin_depends" ||
   fail "plugin Depends lacks rchost (>= $version): $plugin_depends"
-[ "$(dpkg-deb -I "$host_deb" conffiles)" = /etc/default/rchost ] || fail "conffiles"
+[ "$(dpkg-deb -I "$host_deb" conffiles)" = "$(printf '/etc/default/rchost\n/etc/rchost/config.json')" ] ||
+  fail "conffiles: $(dpkg-deb -I "$host_deb" conffiles | tr '\n' ' ')"
 for script in postinst prerm; do
   dpkg-deb -I "$host_deb" "$script" | grep -q 'rchost' || fail "host package lacks $script"
 done
 dpkg-deb -I "$host_deb" postinst | grep -q 'adduser --system' || fail "postinst adds no user"
+dpkg-deb -I "$host_deb" postinst | grep -q 'chown root:rchost /etc/rchost/config.json' ||
+  fail "postinst leaves the config file unreadable to the service"
 
 # ---- Unpack into a temporary root and run the host from there ----
 root="$work/root"
@@ -79,16 +83,26 @@ dpkg -x "$host_deb" "$root"
 dpkg -x "$plugin_deb" "$root"
 rchost="$root/usr/bin/rchost"
 ! readelf -d "$rchost" | grep -qE 'R(UN)?PATH' || fail "the packaged rchost has an RPATH"
-grep -q -- '--plugins /usr/lib/rchost/plugins' "$root/lib/systemd/system/rchost.service" ||
-  fail "the unit does not use the packaged plugins directory"
+grep -q -- '--config /etc/rchost/config.json' "$root/lib/systemd/system/rchost.service" ||
+  fail "the unit does not use the packaged config file"
+# The packaged config file is valid and points at the packaged directories.
+config="$root/etc/rchost/config.json"
+"$rchost" config show --config "$config" >"$work/config.show" 2>&1 ||
+  fail "the packaged config file is refused: $(cat "$work/config.show")"
+grep -qP '^plugins_dir\t/usr/lib/rchost/plugins\tconfig ' "$work/config.show" ||
+  fail "the config file does not use the packaged plugins directory"
+grep -qP '^data_dir\t/var/lib/rchost\tconfig ' "$work/config.show" ||
+  fail "the config file does not use the packaged data directory"
 
 data="$work/data"
 mkdir -m 700 "$data"
 "$rchost" user add --data "$data" --username admin --password admin-password-1 --roles admin >/dev/null
 bob_id="$("$rchost" user add --data "$data" --username bob --password bob-password-1 --roles user)"
 
-# --port 0: the host picks a free port and logs it. Not in a $(...), so cleanup can stop it.
-CREATE_TOKENS_FOR_USERS=true "$rchost" serve --address 127.0.0.1 --port 0 --data "$data" \
+# With the packaged config file; RCHOST_PORT=0 (the environment wins over the file): the host
+# picks a free port and logs it. The flags put data and plugins into the temporary root.
+# Not in a $(...), so cleanup can stop it.
+CREATE_TOKENS_FOR_USERS=true RCHOST_PORT=0 "$rchost" serve --config "$config" --data "$data" \
   --plugins "$root/usr/lib/rchost/plugins" >"$work/host.log" 2>&1 &
 host_pid=$!
 port=""

@@ -81,6 +81,66 @@ TEST_CASE("audit: append and list with filters") {
   });
 }
 
+TEST_CASE("audit: filters combine, and apply across workspaces when none is given") {
+  for_each_backend([](BackendFixture& f) {
+    auto& s = f.storage();
+    // Unique ids: the database may be shared with other tests, and no workspace narrows it.
+    std::string a = f.unique("a"), b = f.unique("b");
+    std::string admin = f.unique("admin"), mallory = f.unique("mallory");
+    std::string u1 = f.unique("u1"), u2 = f.unique("u2");
+    REQUIRE(s.append_audit(event(a, 100, admin, u1, "issued", "")).ok());
+    REQUIRE(s.append_audit(event(b, 150, admin, u1, "issued", "")).ok());
+    REQUIRE(s.append_audit(event(a, 200, admin, u2, "refused", "deactivated")).ok());
+    REQUIRE(s.append_audit(event(b, 250, mallory, u1, "refused", "permission-missing")).ok());
+    REQUIRE(s.append_audit(event(b, 300, admin, u1, "failed", "")).ok());
+
+    host::AuditFilter by_caller;  // every workspace
+    by_caller.caller_id = admin;
+    auto all_admin = s.list_audit(by_caller);
+    REQUIRE(all_admin.ok());
+    CHECK(all_admin->size() == 4);
+    CHECK(all_admin->front().time_ms == 300);  // newest first across workspaces
+
+    host::AuditFilter every;  // all five filters at once
+    every.workspace = b;
+    every.caller_id = admin;
+    every.target_id = u1;
+    every.outcome = "issued";
+    every.since_ms = 150;
+    auto one = s.list_audit(every);
+    REQUIRE(one.ok());
+    REQUIRE(one->size() == 1);
+    CHECK(one->front().time_ms == 150);
+    every.since_ms = 151;
+    CHECK(s.list_audit(every)->empty());
+
+    host::AuditFilter target_since;
+    target_since.target_id = u1;
+    target_since.since_ms = 150;
+    auto recent = s.list_audit(target_since);
+    REQUIRE(recent.ok());
+    CHECK(recent->size() == 3);
+    target_since.outcome = "refused";
+    REQUIRE(s.list_audit(target_since)->size() == 1);
+    CHECK(s.list_audit(target_since)->front().caller_id == mallory);
+
+    host::AuditFilter limited;
+    limited.caller_id = admin;
+    limited.limit = 2;
+    auto newest = s.list_audit(limited);
+    REQUIRE(newest.ok());
+    REQUIRE(newest->size() == 2);
+    CHECK((*newest)[0].time_ms == 300);
+    CHECK((*newest)[1].time_ms == 200);
+    limited.limit = 0;  // no limit
+    CHECK(s.list_audit(limited)->size() == 4);
+
+    host::AuditFilter nobody;
+    nobody.caller_id = f.unique("nobody");
+    CHECK(s.list_audit(nobody)->empty());
+  });
+}
+
 TEST_CASE("audit: concurrent appends all land with distinct ids") {
   for_each_backend([](BackendFixture& f) {
     auto& s = f.storage();

@@ -92,6 +92,11 @@ TEST_CASE("sessions: add, find, list newest first, delete") {
     REQUIRE(listed->size() == 2);
     CHECK((*listed)[0].token_hash == "hash-2");
     CHECK((*listed)[1].token_hash == "hash-1");
+    // Listed rows are complete: rchost token list / revoke use them as they are.
+    CHECK((*listed)[1].workspace == ws);
+    CHECK((*listed)[1].user_id == "u1");
+    CHECK((*listed)[1].created_ms == 100);
+    CHECK((*listed)[1].expires_ms == first.expires_ms);
 
     CHECK(s.find_session(ws, "u1", "HASH-1").status().code() == StatusCode::kNotFound);
     CHECK(s.add_session(make_session(ws, "u1", "hash-1", 300), 50).code() == StatusCode::kConflict);

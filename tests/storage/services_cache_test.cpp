@@ -146,14 +146,25 @@ TEST_CASE("request writes: deferred ones commit together, durable once the commi
   CHECK(failing.wait().code() == StatusCode::kNotFound);
   CHECK(audit_count() == before);
 
-  // Immediate mode (a request alone in flight): each write is durable when it returns.
+  // Immediate mode (a request alone in flight): a write that cannot be made fails at once,
+  // in the handler; the others are durable only with the request's commit, all together (a
+  // crash in between must not keep a session without its audit record).
   host::RequestWrites immediate;
   immediate.set_mode(host::RequestWrites::Mode::kImmediate);
+  std::string alone;
+  before = audit_count();
   {
     host::CommitScope scope(immediate);
+    host::SessionRecord orphan{"default", "no-such-user", "hash-of-nothing", 1, 2};
+    CHECK(p.host->storage().add_session(orphan, 50).code() == StatusCode::kNotFound);
     auto issued = p.host->sessions().issue("default", erin);
     REQUIRE(issued.ok());
-    CHECK(p.other->authenticate("default", erin, issued.value()).ok());
+    alone = issued.value();
+    REQUIRE(p.host->audit().record(event).ok());
+    CHECK_FALSE(p.other->authenticate("default", erin, alone).ok());  // tried, not yet written
   }
+  CHECK(audit_count() == before);
   CHECK(immediate.wait().ok());
+  CHECK(p.other->authenticate("default", erin, alone).ok());
+  CHECK(audit_count() == before + 1);
 }

@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include "services/crypto.h"
 #include "support/services_fixture.h"
 
 using namespace rct_test;
@@ -73,6 +74,20 @@ TEST_CASE("sessions: storage holds base64(SHA-256(token)) and never the token") 
   std::string bytes = read_bytes(f.db_path) + read_bytes(f.db_path + "-wal");
   CHECK(bytes.find(stored.token_hash) != std::string::npos);  // the search does see rows
   CHECK(bytes.find(*token) == std::string::npos);
+}
+
+TEST_CASE("sessions: the stored hash is libsodium's base64 of SHA-256, for any token") {
+  REQUIRE(host::crypto::init().ok());
+  std::string token;
+  for (int length = 0; length < 200; ++length) {
+    CAPTURE(length);
+    CHECK(host::crypto::token_hash(token) == expected_hash(token));
+    token += static_cast<char>(length * 37 + 11);  // every byte value, not only base64url
+  }
+  for (int i = 0; i < 50; ++i) {
+    std::string fresh = host::crypto::new_session_token();
+    CHECK(host::crypto::token_hash(fresh) == expected_hash(fresh));
+  }
 }
 
 TEST_CASE("sessions: a token verifies at once and expires after 90 days by default") {

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,7 +38,8 @@ std::string read_file(const fs::path& p) {
 
 // Starts `argv` with stdout and stderr appended to the given files.
 pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err,
-            const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
+            const std::vector<std::pair<std::string, std::string>>& extra_env = {},
+            unsigned max_open_files = 0, unsigned open_files_soft = 0) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view kv(*e);
@@ -63,6 +65,10 @@ pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs:
     int o = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     int e = open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (o < 0 || e < 0) _exit(126);
+    if (max_open_files != 0) {
+      rlimit limit{open_files_soft != 0 ? open_files_soft : max_open_files, max_open_files};
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(125);
+    }
     dup2(o, STDOUT_FILENO);
     dup2(e, STDERR_FILENO);
     execve(argv[0], argv.data(), envp.data());
@@ -176,7 +182,8 @@ void HostProcess::start() {
       args.push_back(std::move(arg));
     }
     fs::path log = data_dir() / "host.log";
-    pid_ = spawn(args, log, log, options_.environment);
+    pid_ = spawn(args, log, log, options_.environment, options_.max_open_files,
+                 options_.open_files_soft);
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -189,7 +196,7 @@ void HostProcess::start() {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     if (pid_ > 0) {
-      kill(pid_, SIGKILL);
+      ::kill(pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
       pid_ = -1;
     }
@@ -199,10 +206,10 @@ void HostProcess::start() {
 
 int HostProcess::stop(std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
+  ::kill(pid_, SIGTERM);
   int code = wait_for(pid_, timeout);
   if (code == -1) {
-    kill(pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
   pid_ = -1;
@@ -213,7 +220,19 @@ int HostProcess::wait_exit(std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   int code = wait_for(pid_, timeout);
   if (code == -1) {
-    kill(pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return code;
+}
+
+int HostProcess::kill(int signal, std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  int code = wait_for(pid_, timeout);
+  if (code == -1) {
+    ::kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
   pid_ = -1;

@@ -43,6 +43,9 @@ struct HostOptions {
   std::vector<std::string> extra_args;
   // Set in serve's environment, after CREATE_TOKENS_FOR_USERS(_SECRET) were removed from it.
   std::vector<std::pair<std::string, std::string>> environment;
+  // RLIMIT_NOFILE of serve (hard, and soft when open_files_soft is 0); 0: inherited.
+  unsigned max_open_files = 0;
+  unsigned open_files_soft = 0;
 };
 
 class HostProcess {
@@ -63,6 +66,9 @@ class HostProcess {
   int stop(std::chrono::seconds timeout = std::chrono::seconds(15));
   // Waits for the host to exit by itself; the exit code, or -1 (then killed) on timeout.
   int wait_exit(std::chrono::seconds timeout);
+  // Sends `signal` (SIGKILL: a crash) and waits for the exit; 128 + signal when it died of
+  // it, -1 when not running. start() may then serve the same data directory again.
+  int kill(int signal, std::chrono::seconds timeout = std::chrono::seconds(15));
   bool running();
   unsigned short port() const { return port_; }
   pid_t pid() const { return pid_; }

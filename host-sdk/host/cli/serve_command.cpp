@@ -1,13 +1,14 @@
 // rchost serve: open services, register built-in routes, load plugins, serve HTTP until a
 // signal, then drain, stop and destroy plugins, and unload their libraries last.
 #include <spdlog/spdlog.h>
-#include <boost/dll/runtime_symbol_info.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "cli/exit_codes.h"
 #include "cli/logging.h"
 #include "http/builtin_routes.h"
@@ -18,16 +19,10 @@
 namespace host::cli {
 namespace {
 
-std::filesystem::path plugins_dir(const ServeOptions& o) {
-  if (!o.plugins_dir.empty()) return o.plugins_dir;
-  boost::system::error_code ec;
-  auto exe = boost::dll::program_location(ec);
-  if (ec) return "plugins";
-  return std::filesystem::path(exe.parent_path().string()) / "plugins";
-}
-
-// Plugin routes join the table with their manifest's rate limit.
-void route_plugins(const loader::PluginSet& plugins, http::RouteTable& table) {
+// Plugin routes join the table with their manifest's rate limit, unless the host-wide
+// override (--rate-limit, config "rate_limit") replaces or removes it.
+void route_plugins(const loader::PluginSet& plugins, const RateLimitOverride& rate_override,
+                   http::RouteTable& table) {
   for (const auto& plugin : plugins.plugins()) {
     const auto& manifest = plugin->manifest();
     for (const auto& registered : plugin->routes()) {
@@ -47,18 +42,61 @@ void route_plugins(const loader::PluginSet& plugins, http::RouteTable& table) {
               http::RateLimitRule{declared.rate_limit.requests, declared.rate_limit.window_seconds};
         }
       }
+      if (rate_override.mode == RateLimitOverride::Mode::kOff) {
+        route.rate_limit.reset();
+      } else if (rate_override.mode == RateLimitOverride::Mode::kFixed) {
+        route.rate_limit =
+            http::RateLimitRule{rate_override.requests, rate_override.window_seconds};
+      }
       table.add(std::move(route));
     }
   }
 }
 
+// Config-file settings no loaded plugin declares and the host does not read: likely typos.
+void warn_undeclared_settings(const ServeOptions& o, const loader::PluginSet& plugins) {
+  std::set<std::string> known = {"Accounts_LoginExpiration", "MAX_RESUME_LOGIN_TOKENS"};
+  for (const auto& plugin : plugins.plugins()) {
+    for (const auto& setting : plugin->manifest().settings) known.insert(setting.name);
+  }
+  for (const auto& [name, value] : o.setting_defaults) {
+    if (known.count(name) == 0) {
+      spdlog::warn("config {}: setting \"{}\" is read by neither the host nor a loaded plugin",
+                   o.config_file, name);
+    }
+  }
+}
+
+// configure_logging(level, format) where cli/logging.h offers the format (being added in
+// parallel with this file); else the level alone, saying the format is not applied yet.
+template <typename Text>
+auto setup_logging(const Text& level, const Text& format, int)
+    -> decltype(configure_logging(level, format)) {
+  return configure_logging(level, format);
+}
+template <typename Text>
+bool setup_logging(const Text& level, const Text& format, long) {
+  if (!configure_logging(level)) return false;
+  if (format != "text") spdlog::warn("log format \"{}\" not available; logging text", format);
+  return true;
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& o) {
-  if (!configure_logging(o.log_level)) {
+  auto rate_override = parse_rate_limit(o.rate_limit);
+  if (!rate_override) {
+    std::fprintf(stderr, "rchost: --rate-limit \"%s\": must be manifest, off or N/S\n",
+                 o.rate_limit.c_str());
+    return kExitUsage;
+  }
+  if (!setup_logging(o.log_level, o.log_format, 0)) {
     spdlog::error("unknown log level \"{}\"", o.log_level);
     return kExitUsage;
   }
+  if (!o.config_file.empty()) spdlog::info("configuration file {}", o.config_file);
+  // Before any service or plugin reads a setting; values are never logged.
+  export_setting_defaults(o.setting_defaults);
   std::shared_ptr<OffsetClock> test_clock;
   std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
   if (o.test_clock) {
@@ -79,8 +117,19 @@ int run_serve(const ServeOptions& o) {
   std::set<loader::RouteKey> taken;
   for (auto& key : table.keys()) taken.insert(key);
   loader::PluginLoader loader(*services);
-  loader::PluginSet plugins = loader.load_all(plugins_dir(o), taken);
-  route_plugins(plugins, table);
+  std::vector<loader::PluginLoader::Outcome> outcomes;  // for rchost_plugin_load on /metrics
+  loader::PluginSet plugins = loader.load_all(plugins_directory(o.plugins_dir), taken, &outcomes);
+  for (const auto& p : outcomes) {
+    metrics.plugin_load(p.name, !p.refusal, p.refusal ? p.refusal->check : "");
+  }
+  route_plugins(plugins, *rate_override, table);
+  warn_undeclared_settings(o, plugins);
+  if (rate_override->mode == RateLimitOverride::Mode::kOff) {
+    spdlog::warn("rate limit of plugin routes: off (setting rate_limit)");
+  } else if (rate_override->mode == RateLimitOverride::Mode::kFixed) {
+    spdlog::info("rate limit of every plugin route: {} requests per {} s", rate_override->requests,
+                 rate_override->window_seconds);
+  }
 
   http::EnablementCache enablement(services->storage());
   http::RateLimiter rate_limiter;
@@ -96,6 +145,7 @@ int run_serve(const ServeOptions& o) {
   server_options.header_limit = o.header_limit;
   server_options.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
   server_options.read_timeout = std::chrono::seconds(o.read_timeout_s);
+  server_options.max_connections = o.max_connections;
   http::Server server(server_options, dispatcher);
   if (Status s = server.listen(); !s.ok()) {
     spdlog::error("{}", s.message());

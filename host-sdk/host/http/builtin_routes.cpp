@@ -128,18 +128,18 @@ class LogoutHandler final : public hostsdk::RouteHandler {
   Services& services_;
 };
 
-class InfoHandler final : public hostsdk::RouteHandler {
+// A body that never changes, serialised once rather than on every request.
+class ConstantHandler final : public hostsdk::RouteHandler {
  public:
+  explicit ConstantHandler(const json& body) : body_(body.dump()) {}
   void handle(const hostsdk::Request&, hostsdk::Response& response) override {
-    write_json(response, 200, {{"version", RCHOST_VERSION}, {"success", true}});
+    response.status = 200;
+    response.content_type = std::string(kJsonContentType);
+    response.body = body_;
   }
-};
 
-class HealthHandler final : public hostsdk::RouteHandler {
- public:
-  void handle(const hostsdk::Request&, hostsdk::Response& response) override {
-    write_json(response, 200, {{"status", "ok"}, {"success", true}});
-  }
+ private:
+  std::string body_;
 };
 
 class MetricsHandler final : public hostsdk::RouteHandler {
@@ -179,12 +179,18 @@ class ClockAdvanceHandler final : public hostsdk::RouteHandler {
 
 struct BuiltinRoutes::Handlers {
   Handlers(Services& s, const HostMetrics& m, std::shared_ptr<OffsetClock> c)
-      : login(s), me(s), logout(s), metrics(s, m), clock(std::move(c)) {}
+      : login(s),
+        me(s),
+        logout(s),
+        info(json{{"version", RCHOST_VERSION}, {"success", true}}),
+        health(json{{"status", "ok"}, {"success", true}}),
+        metrics(s, m),
+        clock(std::move(c)) {}
   LoginHandler login;
   MeHandler me;
   LogoutHandler logout;
-  InfoHandler info;
-  HealthHandler health;
+  ConstantHandler info;
+  ConstantHandler health;
   MetricsHandler metrics;
   ClockAdvanceHandler clock;
 };

@@ -7,7 +7,10 @@
 
 #include <chrono>
 #include <exception>
+#include <iterator>
 #include <random>
+
+#include "services/logger_service.h"
 
 namespace host::http {
 namespace {
@@ -31,6 +34,24 @@ std::string_view clip(std::string_view s, std::size_t n) { return s.substr(0, n)
 
 bool header_safe(const std::string& s) { return s.find_first_of("\r\n") == std::string::npos; }
 
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;  // b is lower case
+  }
+  return true;
+}
+
+// Headers a handler may not set: they would break the framing or the response.
+bool reserved_header(std::string_view name) noexcept {
+  for (std::string_view reserved :
+       {"content-length", "transfer-encoding", "connection", "content-type"}) {
+    if (iequals(name, reserved)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherDeps deps) : deps_(std::move(deps)) {
@@ -39,7 +60,18 @@ Dispatcher::Dispatcher(DispatcherDeps deps) : deps_(std::move(deps)) {
 }
 
 std::string Dispatcher::next_request_id() {
-  return fmt::format("{:08x}-{:06x}", id_prefix_, ++id_counter_);
+  // "<prefix, 8 hex digits>-<counter, at least 6>": 15 characters until the counter passes
+  // 2^24, within std::string's inline buffer.
+  static constexpr char kHex[] = "0123456789abcdef";
+  char id[32];
+  char* end = id + sizeof id;
+  char* at = end;
+  std::uint64_t n = ++id_counter_;
+  for (int digits = 0; n != 0 || digits < 6; ++digits, n >>= 4) *--at = kHex[n & 15];
+  *--at = '-';
+  std::uint32_t prefix = id_prefix_;
+  for (int i = 0; i < 8; ++i, prefix >>= 4) *--at = kHex[prefix & 15];
+  return std::string(at, end);
 }
 
 hostsdk::Response Dispatcher::dispatch(const IncomingRequest& in) noexcept {
@@ -67,6 +99,8 @@ void Dispatcher::begin(const IncomingRequest& in, Dispatched& d) noexcept {
   d.started = std::chrono::steady_clock::now();
   d.method = in.method;
   d.path = in.target.substr(0, in.target.find('?'));
+  // The handler's log lines wait for the request line (end()), and leave with it in one write.
+  LogLineHold hold;
   try {
     d.route = kUnmatched;
     d.request_id = next_request_id();
@@ -100,6 +134,11 @@ hostsdk::Response Dispatcher::refuse(ProtocolError error,
   hostsdk::Response response = protocol_error_reply(error);
   try {
     std::string id = next_request_id();
+    RequestLogFields fields;
+    fields.route = kUnmatched;
+    fields.status = response.status;
+    fields.request_id = id;
+    RequestLogScope scope(fields);
     spdlog::info("- - {} 0.00ms ws=- caller=- req={} addr={} (refused by the HTTP parser)",
                  response.status, id, client_address);
     deps_.metrics.record("OTHER", kUnmatched, response.status, 0);
@@ -246,17 +285,27 @@ void Dispatcher::finish(hostsdk::Response& response, const Dispatched& trace,
     }
     // Handlers may add headers, but not ones that would break framing or the response.
     std::erase_if(response.headers, [](const auto& h) {
-      std::string lower;
-      for (char c : h.first)
-        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       return !header_safe(h.first) || !header_safe(h.second) || h.first.empty() ||
-             lower == "content-length" || lower == "transfer-encoding" || lower == "connection" ||
-             lower == "content-type";
+             reserved_header(h.first);
     });
     response.headers.emplace_back("X-Request-Id", request_id);
-    spdlog::info("{} {} {} {:.2f}ms ws={} caller={} req={}", clip(method, 16), clip(path, 256),
-                 response.status, duration_ms, trace.workspace.empty() ? "-" : trace.workspace,
-                 trace.caller_id.empty() ? "-" : trace.caller_id, request_id);
+    // Not held: writes the handler's lines and this one (the request's) at once, before the
+    // answer leaves. The fields say the same for a structured log format.
+    RequestLogFields fields;
+    fields.method = clip(method, 16);
+    fields.path = clip(path, 256);
+    fields.route = trace.route;
+    fields.status = response.status;
+    fields.duration_ms = duration_ms;
+    fields.workspace = trace.workspace;
+    fields.caller_id = trace.caller_id;
+    fields.request_id = request_id;
+    {
+      RequestLogScope scope(fields);
+      spdlog::info("{} {} {} {:.2f}ms ws={} caller={} req={}", fields.method, fields.path,
+                   response.status, duration_ms, trace.workspace.empty() ? "-" : trace.workspace,
+                   trace.caller_id.empty() ? "-" : trace.caller_id, request_id);
+    }
     deps_.metrics.record(method_label(method), trace.route, response.status, duration_ms);
   } catch (...) {
   }

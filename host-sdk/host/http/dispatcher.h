@@ -37,7 +37,8 @@ struct Dispatched {
   RequestWrites writes;
   std::chrono::steady_clock::time_point started;
   std::string_view method, path;  // views into the request, which outlives this
-  std::string request_id, workspace, caller_id, route;
+  std::string_view route;         // the matched route's path (in the table) or "unmatched"
+  std::string request_id, workspace, caller_id;
 };
 
 struct DispatcherDeps {
@@ -57,10 +58,11 @@ class Dispatcher {
   hostsdk::Response dispatch(const IncomingRequest& request) noexcept;
 
   // A request in three steps, for a server that does not wait for commits:
-  // admit() counts it in flight and decides how its writes go. With other requests in
-  // flight they are deferred to one commit after the handler (shared with the others); alone,
-  // each write commits as it is made, so a failure reaches the handler as it happens. True
-  // when begin() may then hold its thread for long: run it on a worker. `out` must be fresh.
+  // admit() counts it in flight and decides how its writes go. They are always committed
+  // together, atomically, after the handler (with other requests in flight, in one commit
+  // shared with theirs); alone, each is also tried as it is made (SQLite), so a failure
+  // reaches the handler as it happens. True when begin() may then hold its thread for long:
+  // run it on a worker. `out` must be fresh.
   bool admit(const IncomingRequest& request, Dispatched& out) noexcept;
   // Runs the request up to and including its handler.
   void begin(const IncomingRequest& request, Dispatched& out) noexcept;

@@ -1,47 +1,39 @@
-// Boost.Beast server: the only translation unit of the host that includes Beast or Asio.
-// Sessions parse, hand a view of the request to the Dispatcher, and write what it returns.
+// Boost.Beast server: sockets, timers and threads. Sessions move bytes between the socket and
+// a RequestReader (the HTTP steps), hand the request to the Dispatcher, and write its answer.
 #include "http/server.h"
 
 #include <pthread.h>
-
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <latch>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "http/request_reader.h"
+
 namespace host::http {
 namespace {
 
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Every connection holds a descriptor; these stay for the database, plugins and logs.
+constexpr std::size_t kReservedDescriptors = 128;
 constexpr std::size_t kLingerBytes = 1 << 20;
+constexpr std::size_t kIdleWireCapacity = 16 * 1024;
 
 class Session;
 
@@ -75,17 +67,27 @@ struct Shared {
   Dispatcher& dispatcher;
   SessionRegistry& registry;
   std::atomic<bool>& stopping;
-  net::thread_pool* workers = nullptr;  // null: every handler runs on the io threads
+  std::atomic<std::size_t>& connections;  // sessions alive
+  net::thread_pool* workers = nullptr;    // null: every handler runs on the io threads
 };
 
+// One connection: RequestReader does the HTTP, the session moves bytes and keeps the time.
 class Session : public std::enable_shared_from_this<Session> {
+  using Step = RequestReader::Step;
+
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+  Session(tcp::socket socket, Shared& shared)
+      : stream_(std::move(socket)),
+        shared_(shared),
+        reader_(ReadLimits{shared.options.header_limit, shared.options.body_limit}) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     client_ = ec ? "unknown" : endpoint.address().to_string();
   }
-  ~Session() { shared_.registry.remove(this); }
+  ~Session() {
+    shared_.registry.remove(this);
+    shared_.connections.fetch_sub(1, std::memory_order_relaxed);
+  }
 
   void start() {
     shared_.registry.add(shared_from_this(), this);
@@ -101,32 +103,70 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  // Waits (idle timeout) for the first bytes of the next request, then reads it (read
-  // timeout), so a slow client cannot hold a request open for the whole idle time.
+  // Waits (idle timeout) for the first bytes of the next request, then reads it whole within
+  // the read timeout, counted from its first byte: head and body, however slowly it trickles
+  // in, so a slow client cannot hold a request open by sending a byte now and then.
   void wait_for_request() {
     if (stopping_ || shared_.stopping) return close_now();
-    if (buffer_.size() > 0) return read_header();  // pipelined request already buffered
+    reader_.start();
+    if (reader_.has_buffered()) {  // pipelined: the next request is already here
+      start_read_deadline();
+      return advance();
+    }
+    reader_.release_idle_memory();
+    if (wire_.capacity() > kIdleWireCapacity) std::string().swap(wire_);
     idle_ = true;
     stream_.expires_after(shared_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              self->idle_ = false;
-                              if (ec) return self->close_now();
-                              self->buffer_.commit(n);
-                              self->read_header();
-                            });
+    read_more();
   }
 
-  void read_header() {
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
-    parser_->body_limit(shared_.options.body_limit);
-    start_read_deadline();
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                               if (ec) return self->on_read_error(ec);
-                               self->on_header();
-                             });
+  void read_more() {
+    const auto room = reader_.prepare();
+    stream_.async_read_some(
+        net::buffer(room.data(), room.size()),
+        [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+  }
+
+  void on_read(beast::error_code ec, std::size_t n) {
+    reader_.commit(n);
+    if (idle_) {
+      idle_ = false;
+      if (ec) return close_now();  // idle timeout, EOF, reset or shutdown: nothing begun
+      start_read_deadline();
+    }
+    if (ec == net::error::eof) return on_step(reader_.end_of_input());
+    if (ec) {
+      if (read_timed_out_) return on_step(reader_.timed_out());
+      end_read_deadline();
+      return close_now();  // reset, aborted by shutdown: nobody to answer
+    }
+    advance();
+  }
+
+  void advance() { on_step(reader_.parse()); }
+
+  void on_step(Step step) {
+    switch (step) {
+      case Step::kNeedMore:
+        // The deadline may have passed while the last read was completing.
+        if (read_timed_out_) return on_step(reader_.timed_out());
+        return read_more();
+      case Step::kSendContinue:
+        return net::async_write(stream_, net::buffer(kContinueReply.data(), kContinueReply.size()),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec) return self->close_now();
+                                  self->advance();
+                                });
+      case Step::kReady:
+        end_read_deadline();
+        return handle();
+      case Step::kRefuse:
+        end_read_deadline();
+        return reply_error(reader_.refusal());
+      case Step::kClose:
+        end_read_deadline();
+        return close_now();
+    }
   }
 
   // The stream's own timeout would close the socket; this deadline only cancels the read,
@@ -150,60 +190,14 @@ class Session : public std::enable_shared_from_this<Session> {
     read_timer_.cancel();
   }
 
-  void on_header() {
-    if (!parser_->is_done() &&
-        iequals(view(parser_->get()[bhttp::field::expect]), "100-continue")) {
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         if (ec) return self->close_now();
-                         self->read_body();
-                       });
-      return;
-    }
-    read_body();
-  }
-
-  void read_body() {
-    if (parser_->is_done()) return handle();
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        if (ec) return self->on_read_error(ec);
-                        self->handle();
-                      });
-  }
-
-  void on_read_error(beast::error_code ec) {
-    end_read_deadline();
-    if (read_timed_out_) return reply_error(ProtocolError::kTimeout);
-    if (ec == bhttp::error::end_of_stream) return close_now();
-    if (ec == bhttp::error::body_limit) return reply_error(ProtocolError::kBodyTooLarge);
-    if (ec == bhttp::error::header_limit) return reply_error(ProtocolError::kHeadersTooLarge);
-    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-      return reply_error(ProtocolError::kMalformed);
-    }
-    close_now();  // reset, aborted by shutdown: nobody to answer
-  }
-
   void handle() {
-    end_read_deadline();
-    auto& req = parser_->get();
-    headers_.clear();
-    for (const auto& field : req) {
-      headers_.push_back({view(field.name_string()), view(field.value())});
-    }
-    in_.method = view(req.method_string());
-    in_.target = view(req.target());
-    in_.body = req.body();
-    in_.host = view(req[bhttp::field::host]);
-    in_.headers = headers_.data();
-    in_.header_count = headers_.size();
-    in_.client_address = client_;
-    // The session reads nothing until it has answered, so in_ and the parser stay untouched
-    // until then; the tracked executor keeps the io_context running until the answer is
-    // back on it.
+    in_ = &reader_.request(client_);
+    // The session reads nothing until it has answered, so the request and the parser stay
+    // untouched until then; the tracked executor keeps the io_context running until the
+    // answer is back on it.
     auto executor = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
     dispatched_.emplace();
-    if (!shared_.dispatcher.admit(in_, *dispatched_) || shared_.workers == nullptr) {
+    if (!shared_.dispatcher.admit(*in_, *dispatched_) || shared_.workers == nullptr) {
       return run_and_commit(executor);
     }
     // A handler that may take long (password hashing, a write that commits before it
@@ -216,7 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // nothing, else when the storage writer reports the commit (from its own thread; nothing
   // waits meanwhile, so one io thread serves many requests that share one commit).
   void run_and_commit(const net::any_io_executor& executor) {
-    shared_.dispatcher.begin(in_, *dispatched_);
+    shared_.dispatcher.begin(*in_, *dispatched_);
     dispatched_->writes.commit([self = shared_from_this(), executor](Status committed) {
       net::dispatch(executor, [self, committed = std::move(committed)]() {
         self->respond(self->shared_.dispatcher.end(*self->dispatched_, committed));
@@ -225,9 +219,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond(hostsdk::Response out) {
-    auto& req = parser_->get();
-    bool keep_alive = req.keep_alive() && !stopping_ && !shared_.stopping;
-    write(std::move(out), keep_alive, req.version());
+    bool keep_alive = reader_.keep_alive() && !stopping_ && !shared_.stopping;
+    write(std::move(out), keep_alive, reader_.version());
   }
 
   void reply_error(ProtocolError error) {
@@ -235,34 +228,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(hostsdk::Response out, bool keep_alive, unsigned version) {
-    try {
-      build_response(out, keep_alive, version);
-    } catch (const std::exception& e) {
-      // A header Beast will not serialize: answer a plain 500 rather than nothing.
-      spdlog::error("response could not be built: {}", e.what());
-      out = internal_error();
-      out.headers.clear();
-      build_response(out, keep_alive, version);
-    }
+    const FramedResponse framed = frame_response(out, keep_alive, version, wire_);
+    if (framed.fallback) spdlog::error("response could not be built: {}", framed.error);
     stream_.expires_after(shared_.options.write_timeout);
-    bhttp::async_write(stream_, response_,
-                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                         if (ec) return self->close_now();
-                         if (!keep_alive) return self->linger_close();
-                         self->wait_for_request();
-                       });
-  }
-
-  void build_response(hostsdk::Response& out, bool keep_alive, unsigned version) {
-    response_ = {};
-    response_.version(version == 10 ? 10 : 11);
-    response_.result(static_cast<unsigned>(out.status));
-    response_.set(bhttp::field::server, "rchost");
-    response_.set(bhttp::field::content_type, out.content_type);
-    for (const auto& [name, value] : out.headers) response_.set(name, value);
-    response_.body() = std::move(out.body);
-    response_.keep_alive(keep_alive);
-    response_.prepare_payload();
+    net::async_write(stream_, net::buffer(wire_),
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       if (ec) return self->close_now();
+                       if (!keep_alive) return self->linger_close();
+                       self->wait_for_request();
+                     });
   }
 
   // Half-close, then read and drop what the client still sends for a moment, so closing
@@ -272,11 +246,12 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close_now();
     stream_.expires_after(std::chrono::seconds(2));
+    discard_ = std::make_unique<std::array<char, 4096>>();
     drain();
   }
 
   void drain() {
-    stream_.async_read_some(net::buffer(discard_),
+    stream_.async_read_some(net::buffer(*discard_),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kLingerBytes) return self->close_now();
@@ -293,13 +268,11 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   Shared& shared_;
   std::string client_;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::vector<hostsdk::Header> headers_;
-  IncomingRequest in_;
-  std::optional<Dispatched> dispatched_;  // the request being answered
-  bhttp::response<bhttp::string_body> response_;
-  std::array<char, 4096> discard_{};
+  RequestReader reader_;
+  const IncomingRequest* in_ = nullptr;              // the request being answered, in reader_
+  std::optional<Dispatched> dispatched_;             // the request being answered
+  std::string wire_;                                 // the response being written
+  std::unique_ptr<std::array<char, 4096>> discard_;  // only while lingering
   std::size_t drained_ = 0;
   net::steady_timer read_timer_{stream_.get_executor()};
   bool reading_ = false;
@@ -320,25 +293,43 @@ void run_context(net::io_context& context) {
   }
 }
 
+// Raises the soft limit on open descriptors to the hard limit (every connection holds one)
+// and returns the soft limit in force, or 0 when it cannot be read.
+std::size_t raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < limit.rlim_max) {
+    rlimit wanted = limit;
+    // An unlimited hard limit is not a valid soft one (fs.nr_open bounds it): take 2^20.
+    wanted.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &wanted) == 0) {
+      spdlog::info("raised the open file limit from {} to {}", limit.rlim_cur, wanted.rlim_cur);
+      limit = wanted;
+    }
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return std::numeric_limits<std::size_t>::max();
+  return static_cast<std::size_t>(limit.rlim_cur);
+}
+
 }  // namespace
 
 struct Server::Impl {
   Impl(ServerOptions o, Dispatcher& d)
-      : options(std::move(o)), shared{options, d, registry, stopping} {}
+      : options(std::move(o)), shared{options, d, registry, stopping, connections} {}
 
+  // The acceptor never stops: a failed accept is retried (after a pause when descriptors or
+  // memory ran out, so it does not spin), and connections over the limit are refused at once.
   void accept() {
-    net::io_context& target = *contexts[next_context++ % contexts.size()];
+    net::io_context& target = *contexts[next_context % contexts.size()];
     acceptor->async_accept(target, [this, &target](beast::error_code ec, tcp::socket socket) {
       if (!acceptor->is_open() || ec == net::error::operation_aborted) return;
-      if (ec) {
-        // Out of descriptors and the like: back off instead of spinning.
-        spdlog::warn("accept failed: {}", ec.message());
-        retry_timer->expires_after(std::chrono::milliseconds(100));
-        retry_timer->async_wait([this](beast::error_code e) {
-          if (!e && acceptor->is_open()) accept();
-        });
-        return;
+      if (ec) return on_accept_error(ec);
+      if (connections.load(std::memory_order_relaxed) >= max_connections) {
+        refuse_connection(socket);
+        return accept();
       }
+      ++next_context;
+      connections.fetch_add(1, std::memory_order_relaxed);
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       net::post(target, [this, s = std::move(socket)]() mutable {
@@ -346,6 +337,60 @@ struct Server::Impl {
       });
       accept();
     });
+  }
+
+  void on_accept_error(beast::error_code ec) {
+    // The peer gave up while queued: nothing to wait for.
+    if (ec == net::error::connection_aborted || ec == net::error::connection_reset) {
+      return accept();
+    }
+    // Out of descriptors (EMFILE, ENFILE) or memory: the pending connection stays queued in
+    // the kernel; retry after a pause, as connections close, instead of spinning.
+    ++accept_failures;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_accept_warning >= std::chrono::seconds(1)) {
+      spdlog::warn("accept failed {} time(s) in the last second: {}; retrying every 50 ms",
+                   accept_failures, ec.message());
+      accept_failures = 0;
+      last_accept_warning = now;
+    }
+    retry_timer->expires_after(std::chrono::milliseconds(50));
+    retry_timer->async_wait([this](beast::error_code e) {
+      if (!e && acceptor->is_open()) accept();
+    });
+  }
+
+  // Over max_connections, a new connection is accepted and answered at once with a 503 JSON
+  // (Connection: close, Retry-After: 1) in one non-blocking write, then closed; it never
+  // becomes a session and holds nothing afterwards. Chosen over a silent close because a
+  // client (or a load balancer) learns why and when to retry; what the client has already
+  // sent is read first, so that the close does not reset the connection under the 503 (bytes
+  // arriving later may still turn it into a reset, which the client sees as a refusal too).
+  // Accepting, rather than leaving connections queued in the kernel, keeps the backlog short
+  // so that connections are served again as soon as sessions end.
+  void refuse_connection(tcp::socket& socket) {
+    static const std::string wire = [] {
+      hostsdk::Response out = json_error(503, "Too many connections, try again later.");
+      out.headers.emplace_back("Retry-After", "1");
+      std::string bytes;
+      frame_response(out, false, 11, bytes);
+      return bytes;
+    }();
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    if (!ec) socket.write_some(net::buffer(wire), ec);
+    if (!ec) socket.shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 4096> scratch;
+    for (int i = 0; i < 16 && !ec; ++i) socket.read_some(net::buffer(scratch), ec);
+    socket.close(ec);
+    ++refused_connections;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_warning >= std::chrono::seconds(1)) {
+      spdlog::warn("connection limit of {} reached: refused {} connection(s) with 503",
+                   max_connections, refused_connections);
+      refused_connections = 0;
+      last_refusal_warning = now;
+    }
   }
 
   // Runs on contexts[0].
@@ -374,6 +419,7 @@ struct Server::Impl {
   ServerOptions options;
   SessionRegistry registry;
   std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> connections{0};  // sessions alive
   Shared shared;
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
@@ -383,7 +429,11 @@ struct Server::Impl {
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> retry_timer;
   std::optional<net::signal_set> signals;
+  std::size_t max_connections = 0;  // in force: the option, within the fd limit
+  // The acceptor's own state (on contexts[0] only).
   std::size_t next_context = 0;
+  std::size_t accept_failures = 0, refused_connections = 0;
+  std::chrono::steady_clock::time_point last_accept_warning{}, last_refusal_warning{};
   std::mutex drain_mutex;
   std::condition_variable drain_cv;
   bool drained = false;
@@ -417,6 +467,19 @@ hostsdk::Status Server::listen() {
     return hostsdk::Status::Unavailable("cannot listen on " + s.options.address + ":" +
                                         std::to_string(s.options.port) + ": " + ec.message());
   }
+  const std::size_t open_files = raise_open_file_limit();
+  s.max_connections = std::max<std::size_t>(1, s.options.max_connections);
+  if (open_files != 0 && s.max_connections + kReservedDescriptors > open_files) {
+    // Past the descriptor limit accept() would fail and connections would wait in the kernel;
+    // refusing them with a 503 below it keeps the host answering.
+    const std::size_t fit =
+        open_files > 2 * kReservedDescriptors ? open_files - kReservedDescriptors : open_files / 2;
+    spdlog::warn(
+        "--max-connections {} does not fit the open file limit of {} (ulimit -n; {} kept for "
+        "the database and plugins): at most {} connections",
+        s.max_connections, open_files, kReservedDescriptors, std::max<std::size_t>(1, fit));
+    s.max_connections = std::max<std::size_t>(1, fit);
+  }
   s.retry_timer.emplace(*s.contexts[0]);
   s.signals.emplace(*s.contexts[0], SIGINT, SIGTERM);
   if (s.options.workers > 0) {
@@ -448,8 +511,8 @@ void Server::run() {
     s.begin_shutdown();
   });
   s.accept();
-  spdlog::info("listening on {}:{} with {} thread(s) and {} worker(s)", s.options.address, port(),
-               s.contexts.size(), s.options.workers);
+  spdlog::info("listening on {}:{} with {} thread(s) and {} worker(s), at most {} connections",
+               s.options.address, port(), s.contexts.size(), s.options.workers, s.max_connections);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < s.contexts.size(); ++i) {
     threads.emplace_back([&s, i] {

@@ -20,12 +20,16 @@ struct ServerOptions {
   // hashing, or writes that commit before they return when the host is otherwise idle.
   // 0: every handler runs on the io threads.
   unsigned workers = 0;
-  std::size_t body_limit = 64 * 1024;               // larger bodies get 413
-  std::size_t header_limit = 8 * 1024;              // larger request heads get 431
-  std::chrono::milliseconds idle_timeout{30'000};   // keep-alive wait for the next request
-  std::chrono::milliseconds read_timeout{10'000};   // receiving one request, once begun
+  std::size_t body_limit = 64 * 1024;              // larger bodies get 413
+  std::size_t header_limit = 8 * 1024;             // larger request heads get 431
+  std::chrono::milliseconds idle_timeout{30'000};  // keep-alive wait for the next request
+  // Receiving one request, head and body, from its first byte (not reset by each byte); 408.
+  std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};  // sending one response
   std::chrono::milliseconds drain_timeout{10'000};  // shutdown: wait for requests in flight
+  // Open connections at most; further ones get a 503 and are closed. Lowered at listen() to
+  // fit the open file limit (whose soft value listen() raises to the hard one).
+  std::size_t max_connections = 10'000;
 };
 
 class Server {

@@ -166,7 +166,8 @@ LoadResult PluginLoader::load_one(const fs::path& dir, const std::set<RouteKey>&
   return result;
 }
 
-PluginSet PluginLoader::load_all(const fs::path& plugins_dir, std::set<RouteKey> taken) {
+PluginSet PluginLoader::load_all(const fs::path& plugins_dir, std::set<RouteKey> taken,
+                                 std::vector<Outcome>* outcomes) {
   PluginSet set;
   std::error_code ec;
   if (!fs::is_directory(plugins_dir, ec)) {
@@ -185,6 +186,7 @@ PluginSet PluginLoader::load_all(const fs::path& plugins_dir, std::set<RouteKey>
   std::sort(dirs.begin(), dirs.end());
   for (const auto& dir : dirs) {
     LoadResult result = load_one(dir, taken, &set);
+    if (outcomes != nullptr) outcomes->push_back({result.name, result.refusal});
     if (!result.plugin) continue;
     for (const auto& r : result.plugin->routes()) taken.insert({r.method, r.path});
     set.add(std::move(result.plugin));

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "loader/checks.h"
 #include "loader/loaded_plugin.h"
@@ -26,7 +28,13 @@ class PluginLoader {
 
   // Every subdirectory not starting with '.', in name order. Refusals (a directory without
   // manifest.json too) are logged, one line each, and skipped. `taken`: routes already served.
-  PluginSet load_all(const std::filesystem::path& plugins_dir, std::set<RouteKey> taken);
+  // `outcomes`, when given, receives each directory's name and refusal (none when loaded).
+  struct Outcome {
+    std::string name;                // manifest id, or the directory name
+    std::optional<Refusal> refusal;  // set when refused
+  };
+  PluginSet load_all(const std::filesystem::path& plugins_dir, std::set<RouteKey> taken,
+                     std::vector<Outcome>* outcomes = nullptr);
 
   // One plugin directory; logs one line on refusal. Adds nothing to `taken`.
   LoadResult load_one(const std::filesystem::path& plugin_dir, const std::set<RouteKey>& taken,

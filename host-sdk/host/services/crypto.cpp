@@ -42,7 +42,29 @@ std::string token_hash(std::string_view token) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(token.data()),
                      token.size());
-  return to_base64(digest.data(), digest.size(), sodium_base64_VARIANT_ORIGINAL);
+  // Plain base64 with padding, as sodium_bin2base64's ORIGINAL variant writes it. A digest is
+  // not a secret (storage holds it), so this need not take constant time as the token does;
+  // it is called on every authentication.
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.resize((digest.size() + 2) / 3 * 4);
+  std::size_t o = 0, i = 0;
+  for (; i + 3 <= digest.size(); i += 3) {
+    unsigned v = (digest[i] << 16) | (digest[i + 1] << 8) | digest[i + 2];
+    out[o++] = kAlphabet[(v >> 18) & 63];
+    out[o++] = kAlphabet[(v >> 12) & 63];
+    out[o++] = kAlphabet[(v >> 6) & 63];
+    out[o++] = kAlphabet[v & 63];
+  }
+  if (i < digest.size()) {  // 32 bytes: two left over
+    unsigned v = (digest[i] << 16) | (i + 1 < digest.size() ? digest[i + 1] << 8 : 0);
+    out[o++] = kAlphabet[(v >> 18) & 63];
+    out[o++] = kAlphabet[(v >> 12) & 63];
+    out[o++] = i + 1 < digest.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out[o++] = '=';
+  }
+  return out;
 }
 
 std::string new_user_id() {

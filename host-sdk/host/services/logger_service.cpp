@@ -40,11 +40,18 @@ std::string one_line(std::string_view message) {
 
 }  // namespace
 
+thread_local int LogLineHold::depth_ = 0;
+thread_local const RequestLogFields* RequestLogScope::current_ = nullptr;
+
 void LoggerService::log(hostsdk::LogLevel level, std::string_view message) noexcept {
   try {
     auto* logger = spdlog::default_logger_raw();
     auto spd_level = to_spdlog(level);
     if (logger == nullptr || !logger->should_log(spd_level)) return;
+    if (message.find_first_of("\r\n") == std::string_view::npos) {
+      logger->log(spd_level, spdlog::string_view_t(message.data(), message.size()));
+      return;
+    }
     std::string line = one_line(message);
     logger->log(spd_level, spdlog::string_view_t(line.data(), line.size()));
   } catch (...) {

@@ -9,10 +9,16 @@ namespace host {
 namespace {
 
 Result<std::string> from_environment(std::string_view name) {
-  if (name.empty() || name.find_first_of(std::string_view("=\0", 2)) != std::string_view::npos) {
-    return Status::NotFound("not an environment name");
+  // getenv needs a terminated string; setting names are short, so no allocation for one.
+  char buffer[128];
+  if (name.empty() || name.size() >= sizeof buffer)
+    return Status::NotFound("not in the environment");
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '=' || name[i] == '\0') return Status::NotFound("not an environment name");
+    buffer[i] = name[i];
   }
-  const char* value = std::getenv(std::string(name).c_str());
+  buffer[name.size()] = '\0';
+  const char* value = std::getenv(buffer);
   if (value == nullptr) return Status::NotFound("not in the environment");
   return std::string(value);
 }

@@ -21,8 +21,9 @@ class DeferredWrites {
 // Everything one request wrote without waiting, and what to do once it is durable.
 class RequestWrites {
  public:
-  // How this request writes, decided by its first deferrable write: waiting for each write
-  // (as outside a request: failures reach the handler as they happen), or deferring them.
+  // How this request writes, decided by its first deferrable write: trying each write as it
+  // is made (failures reach the handler as they happen), or not; either way they are
+  // deferred and committed together, atomically, by commit().
   enum class Mode { kUndecided, kImmediate, kDeferred };
 
   RequestWrites() = default;

@@ -1,13 +1,16 @@
-// Group commit of the PostgreSQL backend: concurrent writes share one transaction, a failing
-// write rolls back alone, and a deadlock between two hosts' batches is retried exactly once.
+// Group commit of the PostgreSQL backend: concurrent writes (and requests' units of writes)
+// share one transaction, a failing write rolls back alone, and a deadlock between two hosts'
+// batches is retried exactly once.
 #include <chrono>
 #include <future>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "pg_test_env.h"
+#include "storage/commit_scope.h"
 #include "storage/postgres/pg_errors.h"
 #include "storage/postgres/pg_executor.h"
 
@@ -116,6 +119,86 @@ TEST_CASE("postgres group commit: a failing write rolls back alone" * doctest::s
   CHECK(invalid.get().code() == StatusCode::kInvalidArgument);
   CHECK(busy.get().first.ok());
   CHECK(db.query_one("SELECT string_agg(id::text, ',' ORDER BY id) FROM t") == "1,2,100");
+}
+
+TEST_CASE("postgres group commit: a write using exec_params rolls back alone too" *
+          doctest::skip(no_server())) {
+  // libpqxx 6.4 sets a subtransaction's savepoint on its first exec(), not on exec_params():
+  // the batcher must set it itself, or these writes would share the batch's fate.
+  ScratchDatabase db("params");
+  exec(db, "CREATE TABLE t (id int PRIMARY KEY)");
+  exec(db, "INSERT INTO t VALUES (100)");
+  Host h(db, 1);
+  auto insert = [&](int id, host::Status result) {
+    return std::async(std::launch::async, [&h, id, result] {
+      return h.executor->write([&](pqxx::transaction_base& txn) {
+        txn.exec_params("INSERT INTO t VALUES ($1)", id);
+        return result;
+      });
+    });
+  };
+  auto busy = occupy(*h.executor);
+  auto good1 = insert(1, host::Status::Ok());
+  auto duplicate = insert(100, host::Status::Ok());                    // fails in the database
+  auto changed_mind = insert(7, host::Status::NotFound("undo this"));  // fails after its insert
+  auto good2 = insert(2, host::Status::Ok());
+  CHECK(good1.get().ok());
+  CHECK(good2.get().ok());
+  CHECK(duplicate.get().code() == StatusCode::kConflict);
+  CHECK(changed_mind.get().code() == StatusCode::kNotFound);
+  CHECK(busy.get().first.ok());
+  CHECK(db.query_one("SELECT string_agg(id::text, ',' ORDER BY id) FROM t") == "1,2,100");
+}
+
+TEST_CASE("postgres group commit: several requests' units share one transaction" *
+          doctest::skip(no_server())) {
+  constexpr int kRequests = 12;
+  ScratchDatabase db("units");
+  exec(db, "CREATE TABLE t (id int PRIMARY KEY)");
+  Host h(db, 1);
+  struct Unit {
+    host::RequestWrites writes;
+    std::string txid;
+    std::promise<host::Status> ended;
+  };
+  // Request i writes i and 100 + i; the last one's second write fails after its insert, so
+  // its whole unit (both inserts) rolls back while the others commit.
+  auto insert = [](int id, std::string* txid, bool fail) {
+    host::pg::DeferrableWrite write;
+    write.fn = [id, txid, fail](pqxx::transaction_base& txn) {
+      if (txid != nullptr) *txid = txn.exec("SELECT txid_current()")[0][0].c_str();
+      txn.exec_params("INSERT INTO t VALUES ($1)", id);
+      return fail ? host::Status::NotFound("changed its mind") : host::Status::Ok();
+    };
+    return write;
+  };
+  auto busy = occupy(*h.executor);
+  std::vector<std::unique_ptr<Unit>> units;
+  for (int i = 0; i < kRequests; ++i) {
+    units.push_back(std::make_unique<Unit>());
+    Unit& unit = *units.back();
+    unit.writes.set_mode(host::RequestWrites::Mode::kDeferred);
+    {
+      host::CommitScope scope(unit.writes);
+      CHECK(h.executor->write_deferrable(insert(i, &unit.txid, false)).ok());
+      CHECK(h.executor->write_deferrable(insert(100 + i, nullptr, i == kRequests - 1)).ok());
+    }
+    unit.writes.commit([&unit](host::Status status) { unit.ended.set_value(status); });
+  }
+  std::set<std::string> txids;
+  for (int i = 0; i < kRequests; ++i) {
+    host::Status status = units[i]->ended.get_future().get();
+    if (i == kRequests - 1) {
+      CHECK(status.code() == StatusCode::kNotFound);
+    } else {
+      CHECK_MESSAGE(status.ok(), status.message());
+      txids.insert(units[i]->txid);
+    }
+  }
+  CHECK(busy.get().first.ok());
+  CHECK(txids.size() <= 2);  // queued behind the busy batch: one or two COMMITs, not 11
+  CHECK(db.query_one("SELECT count(*) FROM t") == std::to_string(2 * (kRequests - 1)));
+  CHECK(db.query_one("SELECT count(*) FROM t WHERE id IN (11, 111)") == "0");
 }
 
 TEST_CASE("postgres group commit: two hosts' batches deadlocking are retried exactly once" *

@@ -13,7 +13,10 @@ namespace host {
 using pg::text;
 
 Status PostgresStorage::append_audit(const AuditRecord& record) {
-  return executor_.write([&](pqxx::transaction_base& txn) {
+  // Within a request, committed in one transaction with the request's session writes, so a
+  // token never outlives a crash without its "issued" row. It owns a copy of the record.
+  pg::DeferrableWrite write;
+  write.fn = [record](pqxx::transaction_base& txn) {
     txn.exec_params(
         "INSERT INTO audit (time_ms, workspace, action, caller_id, target_id, client_address,"
         " outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -21,7 +24,8 @@ Status PostgresStorage::append_audit(const AuditRecord& record) {
         text(record.target_id), text(record.client_address), text(record.outcome),
         text(record.reason));
     return Status::Ok();
-  });
+  };
+  return executor_.write_deferrable(std::move(write));
 }
 
 Result<std::vector<AuditRecord>> PostgresStorage::list_audit(const AuditFilter& filter) {

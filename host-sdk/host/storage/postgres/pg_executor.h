@@ -1,5 +1,6 @@
-// Runs the backend's statements on pooled connections: writes through group commit, autocommit
-// reads, exceptions turned into Status, and a transparent retry after a stale connection.
+// Runs the backend's statements on pooled connections: writes through group commit (a request's
+// own writes as one unit), autocommit reads, exceptions turned into Status, and a transparent
+// retry after a stale connection.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,7 @@
 #include <pqxx/transaction>
 
 #include "storage/postgres/pg_pool.h"
+#include "storage/postgres/pg_request_writes.h"
 #include "storage/postgres/pg_write_batcher.h"
 
 namespace host::pg {
@@ -27,10 +29,21 @@ class Executor {
   // that transaction has committed durably (synchronous_commit=on). `fn` may run more than
   // once (retry), so it must only touch the transaction and its own outputs, and it must not
   // call the executor. A write that locks a user's row passes that user as `lock_key`
-  // (see WriteBatcher::run).
-  Status write(const WriteFn& fn, std::string_view lock_key = {}) {
-    return batcher_.run(fn, lock_key);
-  }
+  // (see WriteBatcher::run). In a request that deferred writes, those commit first.
+  Status write(const WriteFn& fn, std::string_view lock_key = {});
+
+  // A request's session, audit or revocation write. Outside a request (no CommitScope): as
+  // write(), calling write.if_in_doubt when it ends kUnavailable. In one, it joins the
+  // request's unit, which commits atomically, before the answer leaves, when the host
+  // commits the request (RequestWrites::commit): so a crash never keeps a session without
+  // its audit row. The unit is one savepoint of a group commit shared with other requests.
+  // A request alone in flight (RequestWrites::Mode::kImmediate) also tries each write as it
+  // is made, after the unit's earlier ones, in a transaction that is rolled back: a failure
+  // then reaches the caller at once. Otherwise failures reach the request's commit.
+  Status write_deferrable(DeferrableWrite write) noexcept;
+
+  // Returns once every write submitted so far has ended and been reported.
+  void wait_idle() { batcher_.wait_idle(); }
 
   // Runs `fn` without a transaction block (each statement commits on its own).
   Status read(const ReadFn& fn);

@@ -1,5 +1,5 @@
 // PostgresStorage: login sessions, and the per-user cap that holds exactly across every host
-// sharing the database.
+// sharing the database. Adds and deletes join the current request's unit (write_deferrable).
 #include "storage/postgres/pg_storage.h"
 
 #include <algorithm>
@@ -33,34 +33,34 @@ Status PostgresStorage::add_session(const SessionRecord& session, std::size_t ca
   if (session.token_hash.empty()) return Status::Invalid("empty token hash");
   const auto keep = static_cast<std::int64_t>(
       std::min<std::size_t>(cap, std::numeric_limits<std::int64_t>::max()));
-  Status status = executor_.write(
-      [&](pqxx::transaction_base& txn) {
-        // The user's row lock serialises add_session per user, from every process: each insert
-        // and trim then sees all sessions committed before it (READ COMMITTED re-snapshots per
-        // statement), so exactly `cap` newest remain. NO KEY UPDATE leaves FK checks unblocked.
-        auto user = txn.exec_params(
-            "SELECT 1 FROM users WHERE workspace = $1 AND id = $2 FOR NO KEY UPDATE",
-            text(session.workspace), text(session.user_id));
-        if (user.empty()) return Status::NotFound("no such user");
-        txn.exec_params(
-            "INSERT INTO sessions (workspace, user_id, token_hash, created_ms, expires_ms)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            text(session.workspace), text(session.user_id), text(session.token_hash),
-            session.created_ms, session.expires_ms);
-        txn.exec_params(
-            "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash IN ("
-            " SELECT token_hash FROM sessions WHERE workspace = $1 AND user_id = $2"
-            " ORDER BY created_ms DESC, seq DESC OFFSET $3)",
-            text(session.workspace), text(session.user_id), keep);
-        return Status::Ok();
-      },
-      pg::user_lock_key(session.workspace, session.user_id));
+  pg::DeferrableWrite write;
+  write.lock_key = pg::user_lock_key(session.workspace, session.user_id);
+  // Within a request it may run at the request's commit: it owns a copy of the session.
+  write.fn = [session, keep](pqxx::transaction_base& txn) {
+    // The user's row lock serialises add_session per user, from every process: each insert
+    // and trim then sees all sessions committed before it (READ COMMITTED re-snapshots per
+    // statement), so exactly `cap` newest remain. NO KEY UPDATE leaves FK checks unblocked.
+    auto user =
+        txn.exec_params("SELECT 1 FROM users WHERE workspace = $1 AND id = $2 FOR NO KEY UPDATE",
+                        text(session.workspace), text(session.user_id));
+    if (user.empty()) return Status::NotFound("no such user");
+    txn.exec_params(
+        "INSERT INTO sessions (workspace, user_id, token_hash, created_ms, expires_ms)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        text(session.workspace), text(session.user_id), text(session.token_hash),
+        session.created_ms, session.expires_ms);
+    txn.exec_params(
+        "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash IN ("
+        " SELECT token_hash FROM sessions WHERE workspace = $1 AND user_id = $2"
+        " ORDER BY created_ms DESC, seq DESC OFFSET $3)",
+        text(session.workspace), text(session.user_id), keep);
+    return Status::Ok();
+  };
   // The COMMIT may have landed although the connection broke (in doubt): the caller tells
   // nobody this token, so the row must not stay behind once the database is back.
-  if (status.code() == hostsdk::StatusCode::kUnavailable) {
-    sweeper_.delete_later(session.workspace, session.user_id, session.token_hash);
-  }
-  return status;
+  write.if_in_doubt = [this, ws = session.workspace, user_id = session.user_id,
+                       hash = session.token_hash] { sweeper_.delete_later(ws, user_id, hash); };
+  return executor_.write_deferrable(std::move(write));
 }
 
 Result<SessionRecord> PostgresStorage::find_session(std::string_view ws, std::string_view user_id,
@@ -80,19 +80,23 @@ Result<SessionRecord> PostgresStorage::find_session(std::string_view ws, std::st
 
 Status PostgresStorage::delete_session(std::string_view ws, std::string_view user_id,
                                        std::string_view token_hash) {
-  Status status = executor_.write(
-      [&](pqxx::transaction_base& txn) {
-        auto r = txn.exec_params(
-            "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash = $3",
-            text(ws), text(user_id), text(token_hash));
-        return r.affected_rows() == 0 ? Status::NotFound("no such session") : Status::Ok();
-      },
-      pg::user_lock_key(ws, user_id));
+  pg::DeferrableWrite write;
+  write.lock_key = pg::user_lock_key(ws, user_id);
+  write.fn = [ws = std::string(ws), user_id = std::string(user_id),
+              hash = std::string(token_hash)](pqxx::transaction_base& txn) {
+    auto r = txn.exec_params(
+        "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash = $3", text(ws),
+        text(user_id), text(hash));
+    return r.affected_rows() == 0 ? Status::NotFound("no such session") : Status::Ok();
+  };
+  // Within a request that deferred it, a session gone by its commit is revoked all the same.
+  write.idempotent_delete = true;
   // A revocation asked for during an outage still happens once the database is back.
-  if (status.code() == hostsdk::StatusCode::kUnavailable) {
-    sweeper_.delete_later(ws, user_id, token_hash);
-  }
-  return status;
+  write.if_in_doubt = [this, ws = std::string(ws), user_id = std::string(user_id),
+                       hash = std::string(token_hash)] {
+    sweeper_.delete_later(ws, user_id, hash);
+  };
+  return executor_.write_deferrable(std::move(write));
 }
 
 Result<std::vector<SessionRecord>> PostgresStorage::list_sessions(std::string_view ws,

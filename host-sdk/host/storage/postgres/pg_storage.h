@@ -15,6 +15,8 @@ namespace host {
 class PostgresStorage final : public Storage {
  public:
   PostgresStorage(std::string conninfo, const PostgresOptions& options);
+  // Waits for the requests' writes still being committed: their callbacks use the sweeper.
+  ~PostgresStorage() override;
 
   // Creates or migrates the schema; called once by open_postgres_storage.
   Status init();

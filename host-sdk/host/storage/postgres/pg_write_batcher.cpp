@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 
 #include <pqxx/subtransaction>
 
@@ -14,6 +15,20 @@ namespace {
 
 constexpr int kMaxAttempts = 3;             // per write, for deadlocks and serialization failures
 constexpr std::size_t kMaxSavepoints = 60;  // see max_batch in the header
+
+// A savepoint set at once. libpqxx 6.4 sets a subtransaction's savepoint lazily, on its first
+// exec(); exec_params() (what the backend uses) skips that step, so without this the writes
+// would run with no savepoint at all, and one write's failure (or its rollback) would take
+// the whole batch with it.
+class Savepoint final : public pqxx::subtransaction {
+ public:
+  // The name lives in a virtual base, so the most derived class gives it (as the base would).
+  explicit Savepoint(pqxx::dbtransaction& parent)
+      : pqxx::internal::namedclass("subtransaction", parent.conn().adorn_name("op")),
+        pqxx::subtransaction(parent, "op") {
+    Begin();
+  }
+};
 
 }  // namespace
 
@@ -44,6 +59,35 @@ Status WriteBatcher::run(const WriteFn& fn, std::string_view lock_key) {
   return std::move(job.status);
 }
 
+void WriteBatcher::submit(WriteFn fn, std::string lock_key, Done done) {
+  auto job = std::make_unique<Job>();
+  job->owned_fn = std::move(fn);
+  job->owned_key = std::move(lock_key);
+  job->fn = &job->owned_fn;
+  job->lock_key = job->owned_key;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      job->on_done = std::move(done);
+      queue_.push_back(job.get());
+      job.release();  // finish() deletes it
+      wake_committer_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable("storage is closing"));
+}
+
+bool WriteBatcher::idle() {
+  std::lock_guard lock(mutex_);
+  return queue_.empty() && batches_in_flight_ == 0;
+}
+
+void WriteBatcher::wait_idle() {
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [&] { return queue_.empty() && batches_in_flight_ == 0; });
+}
+
 void WriteBatcher::loop() {
   std::vector<Job*> batch;
   for (;;) {
@@ -55,6 +99,7 @@ void WriteBatcher::loop() {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
+      ++batches_in_flight_;
     }
     // Keyless writes first, then by key: every batch of every host takes the users' row
     // locks in the same order, so two batches cannot deadlock on them.
@@ -108,7 +153,7 @@ WriteBatcher::BatchEnd WriteBatcher::run_transaction(pqxx::connection& conn,
       // SAVEPOINT ... RELEASE, or ROLLBACK TO (undoing this write alone and freeing the locks
       // it took). libpqxx closes a transaction after a failed statement, so each write gets a
       // subtransaction object and the batch's transaction stays usable.
-      pqxx::subtransaction sub(txn, "op");
+      Savepoint sub(txn);
       run_job(*job, sub);
       if (job->status.ok()) {
         sub.commit();
@@ -145,6 +190,7 @@ void WriteBatcher::run_job(Job& job, pqxx::transaction_base& txn) {
 
 void WriteBatcher::finish(std::vector<Job*>& batch) {
   bool requeued = false;
+  std::vector<std::unique_ptr<Job>> submitted;  // ended: to call back outside the lock
   {
     std::lock_guard lock(mutex_);
     // Backwards, so that the victims keep their order at the queue's front.
@@ -155,11 +201,31 @@ void WriteBatcher::finish(std::vector<Job*>& batch) {
         requeued = true;
         continue;
       }
-      job->done = true;
+      if (job->on_done) {
+        submitted.emplace_back(job);
+      } else {
+        job->done = true;  // its caller, waiting in run(), owns it
+      }
     }
   }
   done_.notify_all();
   if (requeued) wake_committer_.notify_one();
+  // In batch order (they were collected backwards).
+  for (auto it = submitted.rbegin(); it != submitted.rend(); ++it) {
+    Job& job = **it;
+    try {
+      job.on_done(std::move(job.status));
+    } catch (...) {
+      // A callback that throws must not stop the committer; its request hears nothing more.
+    }
+  }
+  submitted.clear();
+  {
+    // The batch ends only now, so that wait_idle() also waits for its callbacks.
+    std::lock_guard lock(mutex_);
+    --batches_in_flight_;
+  }
+  done_.notify_all();
 }
 
 }  // namespace host::pg

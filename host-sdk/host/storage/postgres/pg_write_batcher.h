@@ -30,10 +30,20 @@ class WriteBatcher {
   WriteBatcher(const WriteBatcher&) = delete;
   WriteBatcher& operator=(const WriteBatcher&) = delete;
 
+  // How a submitted write ended: Ok once committed, else why not.
+  using Done = std::function<void(Status)>;
+
   // Returns once the transaction holding `fn` has committed (synchronous_commit=on), or with
   // the reason it did not. Writes with a `lock_key` run in key order within their batch, so
   // batches of different hosts take those row locks in one global order.
   Status run(const WriteFn& fn, std::string_view lock_key);
+  // The same without waiting: `done` runs on a committer thread after that COMMIT (at once,
+  // on this thread, when the batcher is closing). It must be quick and must not write.
+  void submit(WriteFn fn, std::string lock_key, Done done);
+  // Nothing queued and no batch being written.
+  bool idle();
+  // Waits until idle(): every write submitted so far has ended and been called back.
+  void wait_idle();
 
  private:
   struct Job {
@@ -43,6 +53,10 @@ class WriteBatcher {
     int attempts = 0;
     bool retry = false;  // failed in a way that running it again (in a later batch) may fix
     bool done = false;
+    // A submitted job owns its write and is deleted once `on_done` has run.
+    WriteFn owned_fn;
+    std::string owned_key;
+    Done on_done;
   };
 
   // How a batch's transaction ended; all false when it committed or failed on its own.
@@ -59,8 +73,9 @@ class WriteBatcher {
   BatchEnd run_transaction(pqxx::connection& conn, const std::vector<Job*>& batch);
   // Runs one write, setting its status; rethrows only what broke the connection.
   static void run_job(Job& job, pqxx::transaction_base& txn);
-  // Completes the batch's jobs; deadlock and serialization victims go back to the queue's
-  // front, to run after this COMMIT has released the locks they waited for.
+  // Completes the batch's jobs (waking the waiting ones, calling the submitted ones back);
+  // deadlock and serialization victims go back to the queue's front, to run after this
+  // COMMIT has released the locks they waited for.
   void finish(std::vector<Job*>& batch);
 
   ConnectionPool& pool_;
@@ -69,6 +84,7 @@ class WriteBatcher {
   std::condition_variable wake_committer_;
   std::condition_variable done_;
   std::deque<Job*> queue_;
+  std::size_t batches_in_flight_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> committers_;
 };

@@ -11,6 +11,8 @@ namespace host {
 PostgresStorage::PostgresStorage(std::string conninfo, const PostgresOptions& options)
     : pool_(std::move(conninfo), options), executor_(pool_, options), sweeper_(executor_) {}
 
+PostgresStorage::~PostgresStorage() { executor_.wait_idle(); }
+
 Status PostgresStorage::init() { return pg::migrate(executor_); }
 
 Result<std::unique_ptr<Storage>> open_postgres_storage(std::string_view url) {

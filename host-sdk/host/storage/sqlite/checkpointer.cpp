@@ -10,8 +10,8 @@
 namespace host::sqlite {
 namespace {
 
-constexpr int kBackgroundFrames = 2000;  // WAL size (frames) that wakes the checkpointer
-constexpr int kWriterFrames = 10000;     // ... at which the writer finishes the checkpoint itself
+constexpr int kBackgroundFrames = 8000;  // WAL size (frames) that wakes the checkpointer
+constexpr int kWriterFrames = 24000;     // ... at which the writer finishes the checkpoint itself
 
 }  // namespace
 

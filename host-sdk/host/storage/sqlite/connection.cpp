@@ -57,6 +57,13 @@ Statement& Statement::bind(int index, std::string_view text) noexcept {
   return *this;
 }
 
+Statement& Statement::bind_view(int index, std::string_view text) noexcept {
+  if (rc_ == SQLITE_OK) {
+    rc_ = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  return *this;
+}
+
 Statement& Statement::bind(int index, std::int64_t value) noexcept {
   if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(stmt_, index, value);
   return *this;
@@ -112,14 +119,33 @@ Connection::~Connection() {
 }
 
 Statement Connection::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = find_or_prepare(sql, &stmt);
+  return Statement(*this, stmt, rc);
+}
+
+int Connection::find_or_prepare(std::string_view sql, sqlite3_stmt** out) {
   auto found = statements_.find(sql);
-  if (found != statements_.end()) return Statement(*this, found->second, SQLITE_OK);
+  if (found != statements_.end()) {
+    *out = found->second;
+    return SQLITE_OK;
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return Statement(*this, nullptr, rc);
+  if (rc != SQLITE_OK) return rc;
   statements_.emplace(std::string(sql), stmt);
-  return Statement(*this, stmt, SQLITE_OK);
+  *out = stmt;
+  return SQLITE_OK;
+}
+
+Statement Connection::prepare_static(const char* sql) {
+  auto found = by_address_.find(sql);
+  if (found != by_address_.end()) return Statement(*this, found->second, SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = find_or_prepare(sql, &stmt);
+  if (rc == SQLITE_OK) by_address_.emplace(sql, stmt);
+  return Statement(*this, stmt, rc);
 }
 
 Status Connection::exec(const char* sql) {

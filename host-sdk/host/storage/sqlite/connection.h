@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "storage/storage.h"
 
@@ -32,7 +33,9 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   Statement& operator=(Statement&&) = delete;
 
-  Statement& bind(int index, std::string_view text) noexcept;
+  Statement& bind(int index, std::string_view text) noexcept;  // copies `text`
+  // Binds without a copy: `text` must outlive this Statement (which clears its bindings).
+  Statement& bind_view(int index, std::string_view text) noexcept;
   Statement& bind(int index, std::int64_t value) noexcept;
   // SQLITE_ROW, SQLITE_DONE, or the first error (including a failed prepare or bind).
   int step() noexcept;
@@ -58,6 +61,9 @@ class Connection {
 
   // Prepared once per connection and reused afterwards.
   Statement prepare(std::string_view sql);
+  // The same for SQL text with static storage (a string literal), found by its address
+  // rather than by comparing the text: for the statements of the hot paths.
+  Statement prepare_static(const char* sql);
   // Runs SQL text that returns no rows needed by the caller (BEGIN, COMMIT, DDL, PRAGMA).
   Status exec(const char* sql);
   bool in_transaction() const noexcept;
@@ -66,9 +72,12 @@ class Connection {
 
  private:
   explicit Connection(sqlite3* db) noexcept : db_(db) {}
+  // The cached statement for `sql`, prepared on first use; SQLITE_OK or the prepare error.
+  int find_or_prepare(std::string_view sql, sqlite3_stmt** out);
 
   sqlite3* db_;
-  std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> statements_;  // owns the statements
+  std::unordered_map<const char*, sqlite3_stmt*> by_address_;     // static texts, borrowed
 };
 
 }  // namespace host::sqlite

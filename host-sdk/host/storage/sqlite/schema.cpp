@@ -83,6 +83,47 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_workspace ON audit(workspace, id);
 )sql",
+
+    // 2: sessions keyed by (workspace, user, token hash) in one WITHOUT ROWID B-tree: a user's
+    // sessions sit together, so an issue and the cap's delete change the same page or two,
+    // and no index by age is kept (the writer knows each user's sessions in issue order:
+    // session_index.h). Audit ids without AUTOINCREMENT: no sqlite_sequence row is rewritten
+    // on every append (rows are never deleted, so ids still only grow).
+    R"sql(
+CREATE TABLE sessions_new (
+  workspace TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  token_hash TEXT NOT NULL,  -- base64(SHA-256(token)); the token itself is never stored
+  created_ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,  -- issue order among the user's sessions: breaks created_ms ties
+  expires_ms INTEGER NOT NULL,
+  PRIMARY KEY (workspace, user_id, token_hash),
+  FOREIGN KEY (workspace, user_id) REFERENCES users(workspace, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+INSERT INTO sessions_new(workspace, user_id, token_hash, created_ms, seq, expires_ms)
+  SELECT workspace, user_id, token_hash, created_ms, seq, expires_ms FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+
+CREATE TABLE audit_new (
+  id INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  workspace TEXT NOT NULL,
+  action TEXT NOT NULL,
+  caller_id TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  client_address TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+INSERT INTO audit_new(id, time_ms, workspace, action, caller_id, target_id, client_address,
+                      outcome, reason)
+  SELECT id, time_ms, workspace, action, caller_id, target_id, client_address, outcome, reason
+  FROM audit;
+DROP TABLE audit;
+ALTER TABLE audit_new RENAME TO audit;
+CREATE INDEX audit_by_workspace ON audit(workspace, id);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

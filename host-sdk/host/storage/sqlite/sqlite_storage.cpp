@@ -14,6 +14,7 @@
 #include "storage/sqlite/connection_pool.h"
 #include "storage/sqlite/file_setup.h"
 #include "storage/sqlite/schema.h"
+#include "storage/sqlite/session_index.h"
 #include "storage/sqlite/write_queue.h"
 
 namespace host::sqlite {
@@ -50,8 +51,18 @@ T guarded(F&& body) noexcept {
   }
 }
 
-constexpr const char* kUserColumns =
-    "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users ";
+// Whole statements (columns as read_user expects them), so the statement cache finds them by
+// address instead of building and comparing their text on every lookup.
+constexpr const char* kUserById =
+    "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users "
+    "WHERE workspace = ?1 AND id = ?2";
+// The column's NOCASE collation makes this match ignore ASCII case, using the index.
+constexpr const char* kUserByUsername =
+    "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users "
+    "WHERE workspace = ?1 AND username = ?2";
+constexpr const char* kUsersOfWorkspace =
+    "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users "
+    "WHERE workspace = ?1 ORDER BY username";
 
 UserRecord read_user(const Statement& row) {
   UserRecord user;
@@ -108,6 +119,18 @@ constexpr const char* kWriterCachePragma = "PRAGMA cache_size=-16384";  // KiB: 
 constexpr std::size_t kBulkCacheThreshold = 1000;
 constexpr const char* kBulkCachePragma = "PRAGMA cache_size=-131072";  // KiB: 128 MiB
 
+// The cap without SessionIndex: walks the user's sessions newest first and deletes those past
+// the cap (the rows of a user are adjacent in the table; the ordering sorts at most them).
+Status trim_by_counting(Connection& db, std::string_view ws, std::string_view user_id,
+                        std::size_t cap) {
+  auto trim = db.prepare_static(
+      "DELETE FROM sessions WHERE workspace = ?1 AND user_id = ?2 AND token_hash IN ("
+      "SELECT token_hash FROM sessions WHERE workspace = ?1 AND user_id = ?2 "
+      "ORDER BY created_ms DESC, seq DESC LIMIT -1 OFFSET ?3)");
+  trim.bind_view(1, ws).bind_view(2, user_id).bind(3, static_cast<std::int64_t>(cap));
+  return expect_done(trim, "trim sessions");
+}
+
 bool valid_new_user(const UserRecord& user) {
   return !user.workspace.empty() && !user.id.empty() && !user.username.empty();
 }
@@ -125,6 +148,47 @@ Status insert_user(Connection& db, const UserRecord& user) {
       .bind(7, roles_to_json(user.roles))
       .bind(8, user.created_ms);
   return expect_done(insert, "add user");
+}
+
+// Stores `session` and deletes all but the `cap` newest sessions of its user (created_ms, then
+// issue order), on the writer. The user's sessions are known from `index`, so this is one
+// insert and, at the cap, one delete by key; nothing counts or orders the user's rows.
+Status insert_and_trim(Connection& db, SessionIndex& index, const SessionRecord& session,
+                       std::size_t cap) {
+  auto known = index.user(db, session.workspace, session.user_id);
+  if (!known.ok()) return known.status();
+  SessionIndex::User& user = *known.value();
+  std::int64_t seq = user.next_seq();
+  auto insert = db.prepare_static(
+      "INSERT INTO sessions(workspace, user_id, token_hash, created_ms, seq, expires_ms) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.bind_view(1, session.workspace)
+      .bind_view(2, session.user_id)
+      .bind_view(3, session.token_hash)
+      .bind(4, session.created_ms)
+      .bind(5, seq)
+      .bind(6, session.expires_ms);
+  // A duplicate hash is a primary key conflict (kConflict); an unknown user, a foreign key
+  // failure (kNotFound).
+  if (Status status = expect_done(insert, "add session"); !status.ok()) return status;
+  index.add(user, {session.created_ms, seq, session.token_hash});
+  while (user.size() > cap) {
+    {
+      auto erase = db.prepare_static(
+          "DELETE FROM sessions WHERE workspace = ?1 AND user_id = ?2 AND token_hash = ?3");
+      erase.bind_view(1, session.workspace)
+          .bind_view(2, session.user_id)
+          .bind_view(3, user.oldest().token_hash);
+      if (erase.step() != SQLITE_DONE) return erase.error("trim sessions");
+    }
+    if (db.changes() != 1) {
+      // The copy was wrong after all: trim by counting in SQL, and read the user again later.
+      index.forget(session.workspace, session.user_id);
+      return trim_by_counting(db, session.workspace, session.user_id, cap);
+    }
+    index.remove_oldest(user);
+  }
+  return Status::Ok();
 }
 
 // The writes one request deferred, run as one operation: one savepoint, so they commit or
@@ -173,9 +237,11 @@ class DeferredOps final : public DeferredWrites {
 
 class SqliteStorage final : public Storage {
  public:
-  SqliteStorage(std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<WriteQueue> writer,
+  SqliteStorage(std::unique_ptr<Checkpointer> checkpointer,
+                std::unique_ptr<SessionIndex> session_index, std::unique_ptr<WriteQueue> writer,
                 std::unique_ptr<ConnectionPool> readers)
       : checkpointer_(std::move(checkpointer)),
+        session_index_(std::move(session_index)),
         writer_(std::move(writer)),
         readers_(std::move(readers)) {}
 
@@ -260,19 +326,17 @@ class SqliteStorage final : public Storage {
   }
 
   Result<UserRecord> find_user_by_id(std::string_view ws, std::string_view id) override {
-    return find_user(std::string(kUserColumns) + "WHERE workspace = ?1 AND id = ?2", ws, id);
+    return find_user(kUserById, ws, id);
   }
 
   Result<UserRecord> find_user_by_username(std::string_view ws,
                                            std::string_view username) override {
-    // The column's NOCASE collation makes this match ignore ASCII case, using the index.
-    return find_user(std::string(kUserColumns) + "WHERE workspace = ?1 AND username = ?2", ws,
-                     username);
+    return find_user(kUserByUsername, ws, username);
   }
 
   Result<std::vector<UserRecord>> list_users(std::string_view ws) override {
     return read<std::vector<UserRecord>>([&](Connection& db) -> Result<std::vector<UserRecord>> {
-      auto query = db.prepare(std::string(kUserColumns) + "WHERE workspace = ?1 ORDER BY username");
+      auto query = db.prepare_static(kUsersOfWorkspace);
       query.bind(1, ws);
       std::vector<UserRecord> users;
       int rc;
@@ -313,39 +377,22 @@ class SqliteStorage final : public Storage {
   Status add_session(const SessionRecord& session, std::size_t cap) override {
     if (cap == 0) return Status::Invalid("session cap must be at least 1");
     if (session.token_hash.empty()) return Status::Invalid("session without token hash");
-    auto keep = static_cast<std::int64_t>(cap);
     // Insert and trim run in the same transaction (the writer's BEGIN IMMEDIATE batch), so
     // no concurrent issue can observe or leave more than `cap` sessions. Within a request
     // this may be deferred to the request's commit, so it owns copies of what it writes.
-    return write_deferrable([session, keep](Connection& db) {
-      auto insert = db.prepare(
-          "INSERT INTO sessions(workspace, user_id, token_hash, created_ms, expires_ms) "
-          "VALUES(?1, ?2, ?3, ?4, ?5)");
-      insert.bind(1, session.workspace)
-          .bind(2, session.user_id)
-          .bind(3, session.token_hash)
-          .bind(4, session.created_ms)
-          .bind(5, session.expires_ms);
-      Status status = expect_done(insert, "add session");
-      if (!status.ok()) return status;
-      // Walks the user's sessions newest first along sessions_by_age and deletes those past
-      // the cap: at most cap + 1 index steps, no temporary table.
-      auto trim = db.prepare(
-          "DELETE FROM sessions WHERE seq IN ("
-          "SELECT seq FROM sessions WHERE workspace = ?1 AND user_id = ?2 "
-          "ORDER BY created_ms DESC, seq DESC LIMIT -1 OFFSET ?3)");
-      trim.bind(1, session.workspace).bind(2, session.user_id).bind(3, keep);
-      return expect_done(trim, "trim sessions");
+    SessionIndex* index = session_index_.get();
+    return write_deferrable([session, cap, index](Connection& db) {
+      return insert_and_trim(db, *index, session, cap);
     });
   }
 
   Result<SessionRecord> find_session(std::string_view ws, std::string_view user_id,
                                      std::string_view token_hash) override {
     return read<SessionRecord>([&](Connection& db) -> Result<SessionRecord> {
-      auto query = db.prepare(
+      auto query = db.prepare_static(
           "SELECT workspace, user_id, token_hash, created_ms, expires_ms FROM sessions "
           "WHERE workspace = ?1 AND user_id = ?2 AND token_hash = ?3");
-      query.bind(1, ws).bind(2, user_id).bind(3, token_hash);
+      query.bind_view(1, ws).bind_view(2, user_id).bind_view(3, token_hash);
       int rc = query.step();
       if (rc == SQLITE_DONE) return Status::NotFound("no such session");
       if (rc != SQLITE_ROW) return query.error("find session");
@@ -355,11 +402,15 @@ class SqliteStorage final : public Storage {
 
   Status delete_session(std::string_view ws, std::string_view user_id,
                         std::string_view token_hash) override {
+    SessionIndex* index = session_index_.get();
     return write([&](Connection& db) {
-      auto erase = db.prepare(
+      auto erase = db.prepare_static(
           "DELETE FROM sessions WHERE workspace = ?1 AND user_id = ?2 AND token_hash = ?3");
-      erase.bind(1, ws).bind(2, user_id).bind(3, token_hash);
-      return expect_one_change(erase, db, "delete session");
+      erase.bind_view(1, ws).bind_view(2, user_id).bind_view(3, token_hash);
+      Status status = expect_one_change(erase, db, "delete session");
+      // Whatever happened, the writer's copy of the user's sessions is read again.
+      index->forget(ws, user_id);
+      return status;
     });
   }
 
@@ -461,17 +512,17 @@ class SqliteStorage final : public Storage {
 
   Status append_audit(const AuditRecord& record) override {
     return write_deferrable([record](Connection& db) {
-      auto insert = db.prepare(
+      auto insert = db.prepare_static(
           "INSERT INTO audit(time_ms, workspace, action, caller_id, target_id, client_address, "
           "outcome, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
       insert.bind(1, record.time_ms)
-          .bind(2, record.workspace)
-          .bind(3, record.action)
-          .bind(4, record.caller_id)
-          .bind(5, record.target_id)
-          .bind(6, record.client_address)
-          .bind(7, record.outcome)
-          .bind(8, record.reason);
+          .bind_view(2, record.workspace)
+          .bind_view(3, record.action)
+          .bind_view(4, record.caller_id)
+          .bind_view(5, record.target_id)
+          .bind_view(6, record.client_address)
+          .bind_view(7, record.outcome)
+          .bind_view(8, record.reason);
       return expect_done(insert, "append audit");
     });
   }
@@ -531,9 +582,10 @@ class SqliteStorage final : public Storage {
   }
 
   // The request's session and audit writes. Outside a request: durable on return. In one,
-  // its first such write decides: when the writer is idle, each write waits for its commit
-  // as outside (so failures reach the handler as they happen); when it is busy, they are
-  // queued and committed together, atomically, before the request is answered.
+  // they are queued and committed together, atomically, before the request is answered, so
+  // a crash never keeps one without the other (a session without its audit row). When the
+  // request is alone (immediate mode), each is also tried at once, so that a failure still
+  // reaches the handler as it happens.
   Status write_deferrable(WriteQueue::Operation op) noexcept {
     return guarded<Status>([&]() -> Status {
       RequestWrites* request = CommitScope::current();
@@ -542,7 +594,10 @@ class SqliteStorage final : public Storage {
         request->set_mode(writer_->idle() ? RequestWrites::Mode::kImmediate
                                           : RequestWrites::Mode::kDeferred);
       }
-      if (request->mode() != RequestWrites::Mode::kDeferred) return writer_->run(std::move(op));
+      if (request->mode() == RequestWrites::Mode::kImmediate) {
+        Status tried = try_write(op);
+        if (!tried.ok()) return tried;
+      }
       auto* mine = static_cast<DeferredOps*>(request->deferred(this));
       if (mine == nullptr) {
         auto created = std::make_unique<DeferredOps>(*writer_);
@@ -554,10 +609,30 @@ class SqliteStorage final : public Storage {
     });
   }
 
-  Result<UserRecord> find_user(const std::string& sql, std::string_view ws, std::string_view key) {
+  // Runs `op` in the writer's transaction and rolls it back (no fsync: nothing is written):
+  // whether it would fail now. The request's commit then writes it for real.
+  Status try_write(const WriteQueue::Operation& op) {
+    static constexpr std::string_view kRolledBack = "tried, rolled back";
+    bool ran = false;
+    Status outcome;
+    Status queued = writer_->run([&](Connection& db) {
+      ran = true;
+      outcome = op(db);
+      // Failing the operation rolls back its savepoint; the others of the batch commit.
+      return outcome.ok() ? Status::Internal(std::string(kRolledBack)) : outcome;
+    });
+    if (!ran) return queued;  // no transaction (the database is locked, closing)
+    if (!outcome.ok()) return outcome;
+    if (queued.code() == hostsdk::StatusCode::kInternal && queued.message() == kRolledBack) {
+      return Status::Ok();
+    }
+    return queued;  // it threw, or the database aborted the transaction
+  }
+
+  Result<UserRecord> find_user(const char* sql, std::string_view ws, std::string_view key) {
     return read<UserRecord>([&](Connection& db) -> Result<UserRecord> {
-      auto query = db.prepare(sql);
-      query.bind(1, ws).bind(2, key);
+      auto query = db.prepare_static(sql);
+      query.bind_view(1, ws).bind_view(2, key);
       int rc = query.step();
       if (rc == SQLITE_DONE) return Status::NotFound("no such user");
       if (rc != SQLITE_ROW) return query.error("find user");
@@ -568,6 +643,8 @@ class SqliteStorage final : public Storage {
   // Declared first, destroyed last: its hook runs on the writer's commits until the writer
   // (and its connection) are gone.
   std::unique_ptr<Checkpointer> checkpointer_;
+  // Used by the writer thread only; outlives it.
+  std::unique_ptr<SessionIndex> session_index_;
   std::unique_ptr<WriteQueue> writer_;
   std::unique_ptr<ConnectionPool> readers_;
 };
@@ -575,6 +652,11 @@ class SqliteStorage final : public Storage {
 }  // namespace
 
 Result<std::unique_ptr<Storage>> open_sqlite_storage(const SqliteOptions& options) {
+  // No memory statistics: SQLite would otherwise take one process-wide mutex on every
+  // allocation, shared by the writer, the checkpointer and every reader. Only possible before
+  // SQLite initialises, i.e. before the first connection of the process; later it is a no-op.
+  static const int no_memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)no_memstatus;
   return guarded<Result<std::unique_ptr<Storage>>>([&]() -> Result<std::unique_ptr<Storage>> {
     if (options.path.empty()) return Status::Invalid("sqlite storage needs a file path");
     Status status = prepare_database_file(options.path);
@@ -598,11 +680,18 @@ Result<std::unique_ptr<Storage>> open_sqlite_storage(const SqliteOptions& option
     if (!status.ok()) return status;
     auto checkpointer = Checkpointer::start(options.path, options.busy_timeout_ms, db);
     if (!checkpointer.ok()) return checkpointer.status();
-    auto queue = std::make_unique<WriteQueue>(std::move(writer).value(), options.max_batch);
+    auto index = std::make_unique<SessionIndex>();
+    WriteQueue::Hooks hooks;
+    hooks.began = [i = index.get()](Connection& c) { i->transaction_began(c); };
+    hooks.operation_began = [i = index.get()] { i->operation_began(); };
+    hooks.operation_rolled_back = [i = index.get()] { i->operation_rolled_back(); };
+    hooks.transaction_lost = [i = index.get()] { i->clear(); };
+    auto queue = std::make_unique<WriteQueue>(std::move(writer).value(), options.max_batch,
+                                              std::move(hooks));
     auto readers = std::make_unique<ConnectionPool>(options.path, options.busy_timeout_ms,
                                                     options.max_idle_readers);
-    return std::unique_ptr<Storage>(
-        new SqliteStorage(std::move(checkpointer).value(), std::move(queue), std::move(readers)));
+    return std::unique_ptr<Storage>(new SqliteStorage(
+        std::move(checkpointer).value(), std::move(index), std::move(queue), std::move(readers)));
   });
 }
 

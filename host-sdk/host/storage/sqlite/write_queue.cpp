@@ -71,8 +71,10 @@ class WriteQueue::Job {
   Status ended_;
 };
 
-WriteQueue::WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch)
-    : connection_(std::move(connection)), max_batch_(max_batch == 0 ? 1 : max_batch) {
+WriteQueue::WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch, Hooks hooks)
+    : connection_(std::move(connection)),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      hooks_(std::move(hooks)) {
   batch_.reserve(max_batch_);
   waker_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "rchost-waker");  // names for top -H and perf
@@ -186,7 +188,7 @@ std::shared_ptr<WriteQueue::Job> WriteQueue::next_job() {
 
 // The fixed statements of a batch, prepared once (sqlite3_exec would parse them every time).
 Status WriteQueue::step(const char* sql) {
-  auto statement = connection_->prepare(sql);
+  auto statement = connection_->prepare_static(sql);
   int rc = statement.step();
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) return statement.error(sql);
   return Status::Ok();
@@ -204,11 +206,16 @@ void WriteQueue::run_batch() {
     hand_to_waker();
     return;
   }
+  if (hooks_.began) hooks_.began(db);
   bool aborted = false;
   for (auto job = next_job(); job != nullptr; job = next_job()) {
+    if (hooks_.operation_began) hooks_.operation_began();
     Status status = step("SAVEPOINT op");
     if (status.ok()) status = run_guarded(job->op(), db);
-    if (!status.ok() && db.in_transaction()) (void)step("ROLLBACK TO op");
+    if (!status.ok() && db.in_transaction()) {
+      (void)step("ROLLBACK TO op");
+      if (hooks_.operation_rolled_back) hooks_.operation_rolled_back();
+    }
     if (db.in_transaction()) (void)step("RELEASE op");
     // SQLite rolls the whole transaction back on some errors (I/O, full disk): nothing of
     // this batch survives, so no operation in it may report success.
@@ -225,6 +232,7 @@ void WriteQueue::run_batch() {
   Status ended =
       aborted ? Status::Unavailable("write transaction aborted by the database") : step("COMMIT");
   if (!ended.ok() && db.in_transaction()) (void)step("ROLLBACK");
+  if (!ended.ok() && hooks_.transaction_lost) hooks_.transaction_lost();
   for (auto& job : batch_) {
     job->set_ended(ended);
     to_wake_.push_back(std::move(job));

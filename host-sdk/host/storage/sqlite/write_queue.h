@@ -23,7 +23,16 @@ class WriteQueue {
   // How it ended: Ok once committed (synchronous=FULL: on disk), else the reason it was not.
   using Done = std::function<void(Status)>;
 
-  WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch);
+  // What the writer's transactions do, for state kept beside the connection (SessionIndex),
+  // called on the writer thread. Any may be empty.
+  struct Hooks {
+    std::function<void(Connection&)> began;  // BEGIN IMMEDIATE succeeded
+    std::function<void()> operation_began;
+    std::function<void()> operation_rolled_back;  // its savepoint was rolled back
+    std::function<void()> transaction_lost;       // not committed: all of it is gone
+  };
+
+  WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch, Hooks hooks = {});
   ~WriteQueue();  // finishes queued operations, then stops the threads
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
@@ -48,6 +57,7 @@ class WriteQueue {
 
   std::unique_ptr<Connection> connection_;
   std::size_t max_batch_;
+  Hooks hooks_;
   mutable std::mutex mutex_;
   std::condition_variable wake_writer_;
   std::deque<std::shared_ptr<Job>> queue_;
