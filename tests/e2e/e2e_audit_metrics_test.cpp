@@ -230,7 +230,7 @@ struct Histogram {
 std::map<std::pair<std::string, std::string>, Histogram> histograms(
     const std::vector<Sample>& samples) {
   std::map<std::pair<std::string, std::string>, Histogram> out;
-  const std::string base = "rchost_request_duration_seconds";
+  const std::string base = "rchost_http_request_duration_seconds";
   for (const auto& s : samples) {
     if (s.name.rfind(base, 0) != 0) continue;
     Histogram& h = out[{s.labels.at("route"), s.labels.at("status")}];

@@ -67,20 +67,6 @@ void warn_undeclared_settings(const ServeOptions& o, const loader::PluginSet& pl
   }
 }
 
-// configure_logging(level, format) where cli/logging.h offers the format (being added in
-// parallel with this file); else the level alone, saying the format is not applied yet.
-template <typename Text>
-auto setup_logging(const Text& level, const Text& format, int)
-    -> decltype(configure_logging(level, format)) {
-  return configure_logging(level, format);
-}
-template <typename Text>
-bool setup_logging(const Text& level, const Text& format, long) {
-  if (!configure_logging(level)) return false;
-  if (format != "text") spdlog::warn("log format \"{}\" not available; logging text", format);
-  return true;
-}
-
 }  // namespace
 
 int run_serve(const ServeOptions& o) {
@@ -90,8 +76,8 @@ int run_serve(const ServeOptions& o) {
                  o.rate_limit.c_str());
     return kExitUsage;
   }
-  if (!setup_logging(o.log_level, o.log_format, 0)) {
-    spdlog::error("unknown log level \"{}\"", o.log_level);
+  if (!configure_logging(o.log_level, o.log_format)) {
+    spdlog::error("unknown log level \"{}\" or format \"{}\"", o.log_level, o.log_format);
     return kExitUsage;
   }
   if (!o.config_file.empty()) spdlog::info("configuration file {}", o.config_file);

@@ -194,9 +194,9 @@ std::string HostMetrics::render() const {
                    method, route, status, n);
   }
   out +=
-      "# HELP rchost_request_duration_seconds Time from a request's dispatch to its answer "
+      "# HELP rchost_http_request_duration_seconds Time from a request's dispatch to its answer "
       "(its writes committed), by route and status.\n";
-  out += "# TYPE rchost_request_duration_seconds histogram\n";
+  out += "# TYPE rchost_http_request_duration_seconds histogram\n";
   for (const auto& [k, t] : latency) {
     const auto& [route, status] = k;
     std::uint64_t cumulative = 0;
@@ -205,14 +205,14 @@ std::string HostMetrics::render() const {
       std::string le = b < kBucketBounds.size() ? seconds_text(kBucketBounds[b]) : "+Inf";
       fmt::format_to(
           line,
-          "rchost_request_duration_seconds_bucket{{route=\"{}\",status=\"{}\",le=\"{}\"}} "
+          "rchost_http_request_duration_seconds_bucket{{route=\"{}\",status=\"{}\",le=\"{}\"}} "
           "{}\n",
           route, status, le, cumulative);
     }
     fmt::format_to(line,
-                   "rchost_request_duration_seconds_sum{{route=\"{}\",status=\"{}\"}} {:.9f}\n",
+                   "rchost_http_request_duration_seconds_sum{{route=\"{}\",status=\"{}\"}} {:.9f}\n",
                    route, status, static_cast<double>(t.sum_ns) / 1e9);
-    fmt::format_to(line, "rchost_request_duration_seconds_count{{route=\"{}\",status=\"{}\"}} {}\n",
+    fmt::format_to(line, "rchost_http_request_duration_seconds_count{{route=\"{}\",status=\"{}\"}} {}\n",
                    route, status, cumulative);
   }
   out += "# HELP rchost_rate_limited_total Requests refused by the rate limiter.\n";
