@@ -3,16 +3,20 @@
 # own GET /api/info (the floor), alternating in one run; then checks sampled tokens work.
 # Usage: bench/run.sh [--users "1000 1000000"] [--duration S] [--warmup S]
 #   [--connections "16 64"] [--host-threads N] [--build-dir DIR] [--smoke] [--micro]
+#   [--postgres]
 # --micro also runs the micro-benchmarks (rct_microbench, Google Benchmark) at the end.
+# --postgres repeats the rows with the host on PostgreSQL (a throwaway cluster from
+# scripts/pg.sh, synchronous_commit on) for the first user count, after the SQLite rows.
 # Traffic goes to 127.0.0.1 only; every step is bounded in time. Exit 1 if a check fails.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/deps.sh"
 source "$root/bench/lib.sh"
+source "$root/scripts/pg.sh"
 rct_install_deps test
 
 users=1000 duration=10 warmup=3 connections="16 64" build_dir="$root/build/release"
-preset=release host_threads=0 wrk_threads=2 check_max=1000 micro=
+preset=release host_threads=0 wrk_threads=2 check_max=1000 micro= postgres=
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) users="$2"; shift 2 ;;
@@ -23,6 +27,7 @@ while [ $# -gt 0 ]; do
     --smoke) duration=2 warmup=1 connections=16 users=100 check_max=200; shift ;;
     --build-dir) build_dir="$(cd "$2" && pwd)"; preset=""; shift 2 ;;
     --micro) micro=1; shift ;;
+    --postgres) postgres=1; shift ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -40,6 +45,7 @@ host_pid="" nginx_pid=""
 cleanup() {
   [ -z "$host_pid" ] || stop_pid "$host_pid"
   [ -z "$nginx_pid" ] || stop_pid "$nginx_pid"
+  [ -z "$postgres" ] || rct_pg_stop || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -97,21 +103,28 @@ check_tokens() {
 failures=0
 fail() { echo "CHECK FAILED: $*" >&2; failures=$((failures + 1)); }
 
-# bench USERS: a fresh host on a fresh data directory, every row, the table and the checks.
+# bench USERS [sqlite|postgres]: a fresh host on fresh storage (a new data directory, or a new
+# database in the PostgreSQL cluster), every row, the table and the checks.
 bench() {
-  local n="$1" data="$work/data-$1" port
-  local seeded
-  seeded=$(timeout 600 "$rchost" user seed --data "$data" --count "$n" --prefix user)
-  timeout 60 "$rchost" user add --data "$data" --username benchadmin --password bench-password \
+  local n="$1" kind="${2:-sqlite}" port seeded store
+  if [ "$kind" = postgres ]; then
+    rct_pg_as_owner "$(rct_pg_bindir)/createdb" -h "$RCT_PG_DIR/sock" -U postgres "bench_$n"
+    store=(--storage "postgresql:///bench_$n?host=$RCT_PG_DIR/sock&user=postgres")
+  else
+    store=(--data "$work/data-$n")
+  fi
+  seeded=$(timeout 600 "$rchost" user seed "${store[@]}" --count "$n" --prefix user)
+  timeout 60 "$rchost" user add "${store[@]}" --username benchadmin --password bench-password \
     --roles admin >/dev/null
   port=$(free_port)
-  local serve=(--data "$data" --plugins "$build_dir/plugins")
+  local serve=("${store[@]}" --plugins "$build_dir/plugins")
   [ "$host_threads" -gt 0 ] && serve+=(--threads "$host_threads")
-  start_rchost "$rchost" "$work/host-$n.log" "$port" "${serve[@]}" || exit 1
+  local log="$work/host-$kind-$n.log"
+  start_rchost "$rchost" "$log" "$port" "${serve[@]}" || exit 1
   login_admin "$port" benchadmin bench-password || exit 1
   export RCT_USERS="$n" RCT_PREFIX=user RCT_SAMPLE="$work/sample.txt" RCT_THREADS="$wrk_threads"
 
-  local rows="$work/rows-$n.txt" rss_after=0 c load
+  local rows="$work/rows-$kind-$n.txt" rss_after=0 c load
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   : >"$rows"
   for c in $connections; do
@@ -126,7 +139,7 @@ bench() {
   rss_peak=$(awk '/VmHWM/ {print $2}' "/proc/$host_pid/status")
 
   echo
-  echo "users=$n ($seeded); ${duration}s per row after ${warmup}s warm-up; wrk -t$wrk_threads;" \
+  echo "users=$n ($seeded), storage $kind; ${duration}s per row after ${warmup}s warm-up; wrk -t$wrk_threads;" \
     "$(nproc) cores; load average before: $load"
   awk -v rss="$rss_after" -v peak="$rss_peak" '
     BEGIN { printf "%-12s %5s %10s %9s %9s %7s %7s %8s %11s\n", "target", "conns", "req/s", "p50",
@@ -144,17 +157,22 @@ bench() {
   echo "sampled tokens authenticated: $ok/$checked"
   [ "$checked" -gt 0 ] && [ "$ok" -eq "$checked" ] || fail "sampled tokens: $ok of $checked work"
   # And none of them may appear in the host's log.
-  if cut -d' ' -f2 "$RCT_SAMPLE" | grep -qF -f - "$work/host-$n.log"; then fail "a token was logged"; fi
+  if cut -d' ' -f2 "$RCT_SAMPLE" | grep -qF -f - "$log"; then fail "a token was logged"; fi
   awk '$1 == "createToken" && ($3 + 0 == 0 || $6 + 0 > 0 || $7 + 0 > 0) { bad = 1 } END { exit bad }' \
     "$rows" || fail "createToken rows must have requests and no non-2xx or socket errors"
   grep -q '^createToken' "$rows" || fail "no createToken row"
 
   stop_pid "$host_pid"
   host_pid=""
-  awk -v n="$n" '$1 == "createToken" { print n, $2, $3 }' "$rows" >>"$work/scale.txt"
+  [ "$kind" = postgres ] ||
+    awk -v n="$n" '$1 == "createToken" { print n, $2, $3 }' "$rows" >>"$work/scale.txt"
 }
 
 for n in $users; do bench "$n"; done
+if [ -n "$postgres" ]; then
+  rct_pg_start >/dev/null
+  bench "${users%% *}" postgres
+fi
 
 # With several user counts: throughput at each count relative to the first.
 if [ "$(wc -w <<<"$users")" -gt 1 ]; then
