@@ -3,13 +3,8 @@
 // list with serve's checks, audit list filters, and serve's configuration file with its
 // precedence (flags > environment > file > defaults) and its errors.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -26,13 +21,11 @@
 #include "http_client.h"
 #include "workspace_fixture.h"
 
-extern char** environ;
-
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using Env = std::vector<std::pair<std::string, std::string>>;
+using Env = rct::Environment;
 
 const std::regex kIso("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$");
 
@@ -43,99 +36,10 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
-// rchost with `args`, extra environment and `input` on its standard input. The inherited
-// environment loses CREATE_TOKENS_FOR_USERS(_SECRET) and every RCHOST_ variable.
-pid_t spawn(const std::vector<std::string>& args, const Env& env, const fs::path& out,
-            const fs::path& err, const std::string* input, int* stdin_write) {
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    if (kv.rfind("CREATE_TOKENS_FOR_USERS", 0) == 0 || kv.rfind("RCHOST_", 0) == 0) continue;
-    env_strings.emplace_back(kv);
-  }
-  for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
-  std::vector<std::string> full = {RCT_RCHOST_PATH};
-  full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv, envp;
-  for (auto& a : full) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  int pipe_fds[2] = {-1, -1};
-  if (input != nullptr && pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int i = input != nullptr ? pipe_fds[0] : open("/dev/null", O_RDONLY);
-    if (o < 0 || e < 0 || i < 0) _exit(126);
-    dup2(i, STDIN_FILENO);
-    dup2(o, STDOUT_FILENO);
-    dup2(e, STDERR_FILENO);
-    if (input != nullptr) close(pipe_fds[1]);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  if (input != nullptr) {
-    close(pipe_fds[0]);
-    *stdin_write = pipe_fds[1];
-  }
-  return pid;
-}
-
-int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (r < 0) return -2;
-    if (std::chrono::steady_clock::now() >= deadline) return -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
 // One command to completion, with environment and standard input.
 rct::CommandResult run(const std::vector<std::string>& args, const Env& env = {},
                        const std::string& input = {}) {
-  signal(SIGPIPE, SIG_IGN);  // a command may exit before reading its input
-  rct::TempDir scratch;
-  int stdin_write = -1;
-  pid_t pid =
-      spawn(args, env, scratch.path() / "out", scratch.path() / "err", &input, &stdin_write);
-  if (!input.empty() && write(stdin_write, input.data(), input.size()) < 0) {
-    // The command exited before reading; its exit code says why.
-  }
-  close(stdin_write);
-  rct::CommandResult r;
-  r.exit_code = wait_exit(pid, std::chrono::seconds(60));
-  if (r.exit_code == -1) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-  }
-  r.out = read_file(scratch.path() / "out");
-  r.err = read_file(scratch.path() / "err");
-  return r;
-}
-
-unsigned short free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("no free port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
+  return rct::run_rchost(args, {.environment = env, .input = input});
 }
 
 // `rchost serve` with exactly the given arguments and environment (no --port of its own),
@@ -143,12 +47,12 @@ unsigned short free_port() {
 class Serve {
  public:
   Serve(const std::vector<std::string>& args, const Env& env) {
-    pid_ = spawn(args, env, dir_.path() / "log", dir_.path() / "log", nullptr, nullptr);
+    pid_ = rct::start_rchost(args, env, dir_.path() / "log");
   }
   ~Serve() {
     if (pid_ > 0) {
       kill(pid_, SIGTERM);
-      if (wait_exit(pid_, std::chrono::seconds(10)) == -1) {
+      if (rct::wait_for_exit(pid_, std::chrono::seconds(10)) == -1) {
         kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
       }
@@ -162,7 +66,7 @@ class Serve {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       if (rct::http_request(port, "GET", "/api/info").status == 200) return true;
-      int code = wait_exit(pid_, std::chrono::milliseconds(0));
+      int code = rct::wait_for_exit(pid_, std::chrono::milliseconds(0));
       if (code != -1) {
         exit_code_ = code;
         pid_ = -1;
@@ -175,7 +79,7 @@ class Serve {
   // The exit code once it exits by itself (within 20 s), else -1.
   int exit_code() {
     if (pid_ > 0) {
-      exit_code_ = wait_exit(pid_, std::chrono::seconds(20));
+      exit_code_ = rct::wait_for_exit(pid_, std::chrono::seconds(20));
       if (exit_code_ != -1) pid_ = -1;
     }
     return exit_code_;
@@ -575,9 +479,9 @@ TEST_CASE(
     "config file and environment: the port of the environment wins over the file's, "
     "a flag over both") {
   rct::TempDir dir;
-  const unsigned short file_port = free_port();
-  unsigned short env_port = free_port();
-  while (env_port == file_port) env_port = free_port();
+  const unsigned short file_port = rct::free_port();
+  unsigned short env_port = rct::free_port();
+  while (env_port == file_port) env_port = rct::free_port();
   const fs::path config = dir.path() / "config.json";
   write_text(config, json{{"port", file_port},
                           {"address", "127.0.0.1"},
@@ -598,7 +502,7 @@ TEST_CASE(
   }
   {
     // RCHOST_CONFIG names the file when --config is absent; --port beats RCHOST_PORT.
-    unsigned short flag_port = free_port();
+    unsigned short flag_port = rct::free_port();
     Serve with_flag(
         {"serve", "--port", std::to_string(flag_port)},
         {{"RCHOST_CONFIG", config.string()}, {"RCHOST_PORT", std::to_string(env_port)}});

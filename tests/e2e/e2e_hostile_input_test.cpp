@@ -3,6 +3,7 @@
 // host still answers /api/info after each.
 #include <doctest/doctest.h>
 
+#include "expected_bodies.h"
 #include "host_process.h"
 #include "http_client.h"
 #include "workspace_fixture.h"
@@ -115,4 +116,27 @@ TEST_CASE("a header without a value: empty X-User-Id is the 401, an odd extra he
                                                            "\r\nX-Empty:\r\n\r\n" + body);
   CHECK(extra.status == 200);
   check_still_serving(s);
+}
+
+TEST_CASE("credential headers sent twice are the 401, whichever of them is valid") {
+  HostileHost& s = shared();
+  const std::string alice = s.ws.ids.at("alice");
+  const std::vector<rct::HeaderList> doubled = {
+      {{"X-User-Id", s.admin.user_id}, {"X-User-Id", alice}, {"X-Auth-Token", s.admin.token}},
+      {{"X-User-Id", alice}, {"X-User-Id", s.admin.user_id}, {"X-Auth-Token", s.admin.token}},
+      {{"X-User-Id", s.admin.user_id}, {"X-Auth-Token", s.admin.token}, {"X-Auth-Token", "x"}},
+      {{"X-User-Id", s.admin.user_id},
+       {"x-auth-token", s.admin.token},
+       {"X-AUTH-TOKEN", s.admin.token}}};
+  for (rct::HeaderList headers : doubled) {
+    headers.emplace_back("Host", s.ws.host);
+    rct::HttpResult r = rct::http_request(s.host.port(), "POST", "/api/v1/users.createToken",
+                                          R"({"username":"bob"})", headers);
+    CHECK(r.status == 401);
+    CHECK(r.body == rct::kNotLoggedInBody);
+  }
+  // Each once: the same caller is served.
+  CHECK(rct::http_request(s.host.port(), "POST", "/api/v1/users.createToken",
+                          R"({"username":"bob"})", rct::auth_headers(s.ws.host, s.admin))
+            .status == 200);
 }

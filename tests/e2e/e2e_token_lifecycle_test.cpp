@@ -152,7 +152,7 @@ TEST_CASE("logout revokes exactly the token it was called with") {
   CHECK(rct::DbPeek(s.host.data_dir()).sessions("default", s.ws.ids.at("bob")).size() == 2);
 }
 
-TEST_CASE("deactivating a user with the CLI while the host runs stops their tokens") {
+TEST_CASE("deactivating a user with the CLI while the host runs ends their tokens for good") {
   LifeHost s;
   s.start();
   const std::string minted = s.mint(s.ws, s.admin, "bob");
@@ -181,4 +181,11 @@ TEST_CASE("deactivating a user with the CLI while the host runs stops their toke
       rct::http_request(s.host.port(), "POST", "/api/v1/users.createToken", R"({"username":"bob"})",
                         rct::auth_headers(s.ws.host, s.admin));
   CHECK(r.json()["errorType"] == "error-user-is-not-activated");
+  // Deactivation ended their sessions: activating bob again revives none of them.
+  CHECK(rct::DbPeek(s.host.data_dir()).sessions("default", s.ws.ids.at("bob")).empty());
+  REQUIRE(s.host.cli({"user", "activate", "--workspace", "default", "bob"}).exit_code == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1250));  // past the host's read cache
+  CHECK(s.me(s.ws, "bob", minted) == 401);
+  CHECK(s.me(s.ws, "bob", bob_login.token) == 401);
+  CHECK(s.me(s.ws, "bob", s.mint(s.ws, s.admin, "bob")) == 200);
 }

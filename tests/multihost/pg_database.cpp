@@ -72,6 +72,18 @@ std::int64_t PgDatabase::count(const std::string& sql) const {
   return txn.exec(sql)[0][0].as<std::int64_t>();
 }
 
+std::vector<std::vector<std::string>> PgDatabase::rows(const std::string& sql) const {
+  pqxx::connection conn(url_);
+  pqxx::nontransaction txn(conn);
+  std::vector<std::vector<std::string>> out;
+  for (const auto& row : txn.exec(sql)) {
+    std::vector<std::string> values;
+    for (const auto& field : row) values.emplace_back(field.is_null() ? "" : field.c_str());
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
 std::set<std::string> PgDatabase::session_hashes(const std::string& user_id) const {
   pqxx::connection conn(url_);
   pqxx::nontransaction txn(conn);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace rct_multihost {
 
@@ -26,6 +27,8 @@ class PgDatabase {
   const std::string& url() const { return url_; }
 
   std::int64_t count(const std::string& sql) const;
+  // Every row of a query, each column as text ("" for NULL).
+  std::vector<std::vector<std::string>> rows(const std::string& sql) const;
   // The token hashes of one user's sessions in the default workspace.
   std::set<std::string> session_hashes(const std::string& user_id) const;
 

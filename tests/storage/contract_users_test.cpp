@@ -62,10 +62,21 @@ TEST_CASE("users: list and update") {
     CHECK((*users)[0].username == "alpha");
     CHECK((*users)[1].username == "bravo");
 
+    // Deactivation deletes the user's sessions (and only theirs); activation restores none.
+    REQUIRE(s.add_session(make_session(ws, "id-a", "hash-a", 100), 50).ok());
+    REQUIRE(s.add_session(make_session(ws, "id-b", "hash-b", 100), 50).ok());
     REQUIRE(s.set_user_active(ws, "id-a", false).ok());
     CHECK_FALSE(s.find_user_by_id(ws, "id-a")->active);
+    CHECK(s.find_session(ws, "id-a", "hash-a").status().code() == StatusCode::kNotFound);
+    CHECK(s.find_session(ws, "id-b", "hash-b").ok());
     REQUIRE(s.set_user_active(ws, "id-a", true).ok());
     CHECK(s.find_user_by_id(ws, "id-a")->active);
+    CHECK(s.find_session(ws, "id-a", "hash-a").status().code() == StatusCode::kNotFound);
+    CHECK(s.list_sessions(ws, "id-a")->empty());
+    // Sessions issued after activation are kept by a later activation.
+    REQUIRE(s.add_session(make_session(ws, "id-a", "hash-a2", 200), 50).ok());
+    REQUIRE(s.set_user_active(ws, "id-a", true).ok());
+    CHECK(s.find_session(ws, "id-a", "hash-a2").ok());
 
     REQUIRE(s.set_user_roles(ws, "id-a", {"bot"}).ok());
     CHECK(s.find_user_by_id(ws, "id-a")->roles == std::vector<std::string>{"bot"});

@@ -67,7 +67,8 @@ TEST_CASE("cache: logout and deactivation in this process take effect at once") 
   REQUIRE(p.host->storage().set_user_active("default", alice, false).ok());
   CHECK_FALSE(p.works(alice, t2));
   REQUIRE(p.host->storage().set_user_active("default", alice, true).ok());
-  CHECK(p.works(alice, t2));
+  CHECK_FALSE(p.works(alice, t2));  // deactivation ended it for good
+  CHECK(p.works(alice, p.token(alice)));
 }
 
 TEST_CASE("cache: tokens pruned by the per-user cap stop working at once") {

@@ -132,6 +132,20 @@ TEST_CASE("sessions: Accounts_LoginExpiration of 2 means two days") {
   CHECK(f->sessions().verify("default", id, *token).status().code() == StatusCode::kNotFound);
 }
 
+TEST_CASE("sessions: a change of Accounts_LoginExpiration applies to tokens already issued") {
+  ServicesFixture f;
+  std::string id = f.user("alice");
+  auto token = f->sessions().issue("default", id);  // under the default, 90 days
+  REQUIRE(token.ok());
+  f.clock->advance_ms(3 * kDayMs);
+  CHECK(f->sessions().verify("default", id, *token).ok());
+  REQUIRE(f.storage().set_setting("default", "Accounts_LoginExpiration", "2").ok());
+  CHECK(f->sessions().verify("default", id, *token).status().code() == StatusCode::kNotFound);
+  // Longer again: the same token lives again, as its age is all that is stored.
+  REQUIRE(f.storage().set_setting("default", "Accounts_LoginExpiration", "4").ok());
+  CHECK(f->sessions().verify("default", id, *token).ok());
+}
+
 TEST_CASE("sessions: verify needs the right user, workspace and token") {
   ServicesFixture f;
   REQUIRE(f.storage().add_workspace("other").ok());
@@ -163,7 +177,7 @@ TEST_CASE("sessions: revoke ends that token only") {
   CHECK(f->sessions().revoke("default", id, *first).code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("sessions: a deactivated user's tokens stop verifying and none are issued") {
+TEST_CASE("sessions: a deactivated user's tokens end for good and none are issued") {
   ServicesFixture f;
   std::string id = f.user("alice");
   auto token = f->sessions().issue("default", id);
@@ -172,7 +186,10 @@ TEST_CASE("sessions: a deactivated user's tokens stop verifying and none are iss
   CHECK(f->sessions().verify("default", id, *token).status().code() == StatusCode::kNotFound);
   CHECK(f->sessions().issue("default", id).status().code() == StatusCode::kPermissionDenied);
   REQUIRE(f.storage().set_user_active("default", id, true).ok());
-  CHECK(f->sessions().verify("default", id, *token).ok());
+  CHECK(f->sessions().verify("default", id, *token).status().code() == StatusCode::kNotFound);
+  auto fresh = f->sessions().issue("default", id);
+  REQUIRE(fresh.ok());
+  CHECK(f->sessions().verify("default", id, *fresh).ok());
 }
 
 TEST_CASE("sessions: MAX_RESUME_LOGIN_TOKENS caps a user's tokens, oldest out first") {

@@ -36,26 +36,39 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
+bool inherited(std::string_view variable) {
+  return variable.rfind("CREATE_TOKENS_FOR_USERS=", 0) != 0 &&
+         variable.rfind("CREATE_TOKENS_FOR_USERS_SECRET=", 0) != 0 &&
+         variable.rfind("RCHOST_", 0) != 0;
+}
+
+struct SpawnOptions {
+  const Environment* environment = nullptr;
+  unsigned max_open_files = 0;  // RLIMIT_NOFILE (hard, and soft unless open_files_soft)
+  unsigned open_files_soft = 0;
+  int* stdin_write = nullptr;  // when set: a pipe to its standard input, else /dev/null
+};
+
 // Starts `argv` with stdout and stderr appended to the given files.
 pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err,
-            const std::vector<std::pair<std::string, std::string>>& extra_env = {},
-            unsigned max_open_files = 0, unsigned open_files_soft = 0) {
+            const SpawnOptions& options = {}) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    if (kv.rfind("CREATE_TOKENS_FOR_USERS=", 0) == 0 ||
-        kv.rfind("CREATE_TOKENS_FOR_USERS_SECRET=", 0) == 0) {
-      continue;
-    }
-    env_strings.emplace_back(kv);
+    if (inherited(*e)) env_strings.emplace_back(*e);
   }
-  for (const auto& [name, value] : extra_env) env_strings.push_back(name + "=" + value);
+  if (options.environment != nullptr) {
+    for (const auto& [name, value] : *options.environment)
+      env_strings.push_back(name + "=" + value);
+  }
   std::vector<char*> argv, envp;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
+  int pipe_fds[2] = {-1, -1};
+  if (options.stdin_write != nullptr && pipe(pipe_fds) != 0)
+    throw std::runtime_error("pipe failed");
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -64,21 +77,30 @@ pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs:
     if (getppid() != parent) _exit(127);
     int o = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     int e = open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (o < 0 || e < 0) _exit(126);
-    if (max_open_files != 0) {
-      rlimit limit{open_files_soft != 0 ? open_files_soft : max_open_files, max_open_files};
+    int i = pipe_fds[0] >= 0 ? pipe_fds[0] : open("/dev/null", O_RDONLY);
+    if (o < 0 || e < 0 || i < 0) _exit(126);
+    if (options.max_open_files != 0) {
+      rlimit limit{options.open_files_soft != 0 ? options.open_files_soft : options.max_open_files,
+                   options.max_open_files};
       if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(125);
     }
+    dup2(i, STDIN_FILENO);
     dup2(o, STDOUT_FILENO);
     dup2(e, STDERR_FILENO);
+    if (pipe_fds[1] >= 0) close(pipe_fds[1]);
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
+  }
+  if (options.stdin_write != nullptr) {
+    close(pipe_fds[0]);
+    *options.stdin_write = pipe_fds[1];
   }
   return pid;
 }
 
-// Waits up to `timeout` for the child; its exit code, or -1 if still running.
-int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+}  // namespace
+
+int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     int status = 0;
@@ -94,7 +116,7 @@ int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
   }
 }
 
-// A port nobody listens on right now (the host may still lose a race; start() retries).
+// The host may still lose a race for it; HostProcess::start() retries.
 unsigned short free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -111,16 +133,24 @@ unsigned short free_port() {
   return ntohs(addr.sin_port);
 }
 
-}  // namespace
-
-CommandResult run_rchost(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+CommandResult run_rchost(const std::vector<std::string>& args, const RunOptions& options) {
   TempDir scratch;
   record_command(args);
   std::vector<std::string> argv = {rchost_path()};
   argv.insert(argv.end(), args.begin(), args.end());
-  pid_t pid = spawn(argv, scratch.path() / "out", scratch.path() / "err");
+  int stdin_write = -1;
+  pid_t pid = spawn(argv, scratch.path() / "out", scratch.path() / "err",
+                    {.environment = &options.environment, .stdin_write = &stdin_write});
+  // The command may exit before reading its input: its exit code then says why.
+  signal(SIGPIPE, SIG_IGN);
+  for (std::size_t at = 0; at < options.input.size();) {
+    ssize_t n = write(stdin_write, options.input.data() + at, options.input.size() - at);
+    if (n <= 0) break;
+    at += static_cast<std::size_t>(n);
+  }
+  close(stdin_write);
   CommandResult result;
-  result.exit_code = wait_for(pid, timeout);
+  result.exit_code = wait_for_exit(pid, options.timeout);
   if (result.exit_code == -1) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
@@ -129,6 +159,14 @@ CommandResult run_rchost(const std::vector<std::string>& args, std::chrono::seco
   result.err = read_file(scratch.path() / "err");
   keep_artifacts(scratch.path());
   return result;
+}
+
+pid_t start_rchost(const std::vector<std::string>& args, const Environment& environment,
+                   const fs::path& log) {
+  record_command(args);
+  std::vector<std::string> argv = {rchost_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn(argv, log, log, {.environment = &environment});
 }
 
 TempDir::TempDir() {
@@ -182,12 +220,14 @@ void HostProcess::start() {
       args.push_back(std::move(arg));
     }
     fs::path log = data_dir() / "host.log";
-    pid_ = spawn(args, log, log, options_.environment, options_.max_open_files,
-                 options_.open_files_soft);
+    pid_ = spawn(args, log, log,
+                 {.environment = &options_.environment,
+                  .max_open_files = options_.max_open_files,
+                  .open_files_soft = options_.open_files_soft});
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (wait_for(pid_, std::chrono::milliseconds(0)) != -1) {
+      if (wait_for_exit(pid_, std::chrono::milliseconds(0)) != -1) {
         pid_ = -1;
         break;  // exited: maybe the port was taken meanwhile; try another
       }
@@ -207,7 +247,7 @@ void HostProcess::start() {
 int HostProcess::stop(std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
-  int code = wait_for(pid_, timeout);
+  int code = wait_for_exit(pid_, timeout);
   if (code == -1) {
     ::kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -218,7 +258,7 @@ int HostProcess::stop(std::chrono::seconds timeout) {
 
 int HostProcess::wait_exit(std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
-  int code = wait_for(pid_, timeout);
+  int code = wait_for_exit(pid_, timeout);
   if (code == -1) {
     ::kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -230,7 +270,7 @@ int HostProcess::wait_exit(std::chrono::seconds timeout) {
 int HostProcess::kill(int signal, std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);
-  int code = wait_for(pid_, timeout);
+  int code = wait_for_exit(pid_, timeout);
   if (code == -1) {
     ::kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -241,7 +281,7 @@ int HostProcess::kill(int signal, std::chrono::seconds timeout) {
 
 bool HostProcess::running() {
   if (pid_ <= 0) return false;
-  if (wait_for(pid_, std::chrono::milliseconds(0)) == -1) return true;
+  if (wait_for_exit(pid_, std::chrono::milliseconds(0)) == -1) return true;
   pid_ = -1;
   return false;
 }

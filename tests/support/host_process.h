@@ -18,9 +18,27 @@ struct CommandResult {
   std::string err;
 };
 
-// rchost with `args`; the environment never carries CREATE_TOKENS_FOR_USERS(_SECRET).
-CommandResult run_rchost(const std::vector<std::string>& args,
-                         std::chrono::seconds timeout = std::chrono::seconds(60));
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
+// Every rchost a test starts inherits the test's environment less CREATE_TOKENS_FOR_USERS,
+// CREATE_TOKENS_FOR_USERS_SECRET and RCHOST_* (a developer's shell must not change a test).
+struct RunOptions {
+  Environment environment;  // added to that
+  std::string input;        // written to its standard input, which is then closed
+  std::chrono::seconds timeout{60};
+};
+
+// rchost with `args`, to completion (killed after the timeout).
+CommandResult run_rchost(const std::vector<std::string>& args, const RunOptions& options = {});
+
+// `rchost <args>` in the background, stdout and stderr appended to `log`.
+pid_t start_rchost(const std::vector<std::string>& args, const Environment& environment,
+                   const std::filesystem::path& log);
+// The exit code of child `pid` (128 + signal when a signal ended it) once it exits within
+// `timeout`; -1 while it still runs.
+int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
+// A loopback port nobody listens on right now.
+unsigned short free_port();
 
 // A fresh directory under the system temp directory, removed on destruction.
 class TempDir {

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/time_text.h"
+#include "services/sessions_service.h"
 
 namespace host::cli {
 namespace {
@@ -47,7 +49,14 @@ int run_token_list(const StorageOptions& storage, const std::string& username, b
   auto sessions = sessions_of(*services, storage, username, "token list", code);
   if (!sessions) return code;
   const std::int64_t now_ms = services->clock().now_ms();
-  for (const auto& s : *sessions) {
+  std::optional<std::string> expiration;
+  if (auto v = services->settings().get(storage.workspace, "Accounts_LoginExpiration"); v.ok()) {
+    expiration = v.value();
+  } else if (v.status().code() != hostsdk::StatusCode::kNotFound) {
+    return report_failure("token list " + username, v.status());
+  }
+  for (auto s : *sessions) {
+    s.expires_ms = session_expires_ms(s.created_ms, expiration);  // as verification reckons it
     const bool expired = s.expires_ms <= now_ms;
     if (json) {
       std::cout << nlohmann::json{{"hash_prefix", shown_prefix(s)},

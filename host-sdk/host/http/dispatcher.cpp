@@ -43,6 +43,21 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+// The value of a credential header (`lower_name` in lower case); empty when absent or sent
+// more than once: a proxy and the host could disagree on which one counts, and Rocket.Chat,
+// which joins them into one value, refuses such a request too.
+std::string_view credential(const hostsdk::Request& r, std::string_view lower_name) noexcept {
+  std::string_view found;
+  bool seen = false;
+  for (std::size_t i = 0; i < r.header_count; ++i) {
+    if (!iequals(r.headers[i].name, lower_name)) continue;
+    if (seen) return {};
+    seen = true;
+    found = r.headers[i].value;
+  }
+  return found;
+}
+
 // Headers a handler may not set: they would break the framing or the response.
 bool reserved_header(std::string_view name) noexcept {
   for (std::string_view reserved :
@@ -193,8 +208,8 @@ hostsdk::Response Dispatcher::route(const IncomingRequest& in, Dispatched& trace
   hostsdk::UserInfo user;
   hostsdk::Caller caller;
   if (match->requires_auth) {
-    std::string_view user_id = request.header("X-User-Id");
-    std::string_view token = request.header("X-Auth-Token");
+    std::string_view user_id = credential(request, "x-user-id");
+    std::string_view token = credential(request, "x-auth-token");
     if (user_id.empty() || token.empty()) return unauthorized();
     auto authenticated = deps_.services.authenticate(trace.workspace, user_id, token);
     if (!authenticated.ok()) {

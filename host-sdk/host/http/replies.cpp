@@ -56,6 +56,10 @@ hostsdk::Response protocol_error_reply(ProtocolError error) {
       return json_error(431, "Request header fields too large");
     case ProtocolError::kTimeout:
       return json_error(408, "Request timeout");
+    case ProtocolError::kBadHost:
+      return json_error(400, "Exactly one Host header is required");
+    case ProtocolError::kUnsupportedEncoding:
+      return json_error(501, "Transfer-Encoding other than chunked is not supported");
     case ProtocolError::kMalformed:
       break;
   }

@@ -22,7 +22,14 @@ hostsdk::Response internal_error();
 hostsdk::Response too_many_requests(std::int64_t wait_seconds);
 
 // Answers to requests the HTTP parser refused; the connection closes after them.
-enum class ProtocolError { kMalformed, kBodyTooLarge, kHeadersTooLarge, kTimeout };
+enum class ProtocolError {
+  kMalformed,
+  kBodyTooLarge,
+  kHeadersTooLarge,
+  kTimeout,
+  kBadHost,              // HTTP/1.1 without Host, or Host given twice
+  kUnsupportedEncoding,  // a transfer coding other than chunked alone
+};
 hostsdk::Response protocol_error_reply(ProtocolError error);
 
 }  // namespace host::http

@@ -7,7 +7,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
+#include <iterator>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace host::http {
@@ -23,6 +25,47 @@ constexpr std::size_t kMaxRead = 64 * 1024;       // Beast's read_some reads at 
 constexpr std::size_t kMinRead = 512;             // and at least this
 constexpr std::size_t kIdleCapacity = 16 * 1024;  // kept between requests; more is given back
 
+// Framing and routing a request must not leave ambiguous (RFC 9112 6.1, 6.3 and 3.2): a
+// transfer coding other than chunked alone would leave its body to be read as the next
+// request (smuggling past a proxy that reads it otherwise), and two Host headers or none
+// would leave the workspace to guesswork.
+std::optional<ProtocolError> check_header(const bhttp::request_header<>& req, bool chunked) {
+  std::size_t codings = 0;
+  const auto [first, last] = req.equal_range(bhttp::field::transfer_encoding);
+  for (auto field = first; field != last; ++field) {
+    const bhttp::token_list list(field->value());
+    codings += static_cast<std::size_t>(std::distance(list.begin(), list.end()));
+  }
+  if (req.count(bhttp::field::transfer_encoding) > 0) {
+    if (!chunked) return ProtocolError::kMalformed;  // the length cannot be known
+    if (codings != 1) return ProtocolError::kUnsupportedEncoding;
+  }
+  const std::size_t hosts = req.count(bhttp::field::host);
+  if (hosts > 1 || (hosts == 0 && req.version() >= 11)) return ProtocolError::kBadHost;
+  return std::nullopt;
+}
+
+// "http://authority/path?query" (absolute form, RFC 9112 3.2.2) → authority and the rest.
+bool split_absolute(std::string_view target, std::string_view& authority, std::string_view& rest) {
+  const auto starts = [&](beast::string_view scheme) {
+    return target.size() >= scheme.size() &&
+           beast::iequals(beast::string_view(target.data(), scheme.size()), scheme);
+  };
+  std::size_t scheme = 0;
+  if (starts("http://")) {
+    scheme = 7;
+  } else if (starts("https://")) {
+    scheme = 8;
+  } else {
+    return false;
+  }
+  const std::size_t end = target.find_first_of("/?", scheme);
+  authority =
+      target.substr(scheme, end == std::string_view::npos ? target.size() - scheme : end - scheme);
+  rest = end == std::string_view::npos ? std::string_view() : target.substr(end);
+  return true;
+}
+
 }  // namespace
 
 struct RequestReader::Impl {
@@ -33,6 +76,7 @@ struct RequestReader::Impl {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser;
   bool header_seen = false;
   std::vector<hostsdk::Header> headers;
+  std::string target;  // an absolute-form target made origin-form
   IncomingRequest in;
 };
 
@@ -92,6 +136,10 @@ RequestReader::Step RequestReader::parse() {
     }
     if (!s.header_seen && s.parser->is_header_done()) {
       s.header_seen = true;
+      if (auto refused = check_header(s.parser->get(), s.parser->chunked())) {
+        refusal_ = *refused;
+        return Step::kRefuse;
+      }
       s.parser->eager(true);  // as http::read does for the body
       if (!s.parser->is_done() &&
           beast::iequals(s.parser->get()[bhttp::field::expect], "100-continue")) {
@@ -133,6 +181,12 @@ const IncomingRequest& RequestReader::request(std::string_view client_address) {
   s.in.target = view(req.target());
   s.in.body = req.body();
   s.in.host = view(req[bhttp::field::host]);
+  // In absolute form the target's authority names the host, and the Host header is ignored.
+  if (std::string_view authority, rest; split_absolute(s.in.target, authority, rest)) {
+    s.in.host = authority;
+    s.target = rest.empty() || rest.front() != '/' ? "/" + std::string(rest) : std::string(rest);
+    s.in.target = s.target;
+  }
   s.in.headers = s.headers.data();
   s.in.header_count = s.headers.size();
   s.in.client_address = client_address;

@@ -34,6 +34,12 @@ double login_expiration_days(const std::optional<std::string>& setting) noexcept
   return std::min(days, kMaxExpirationDays);
 }
 
+std::int64_t session_expires_ms(std::int64_t created_ms,
+                                const std::optional<std::string>& setting) noexcept {
+  return created_ms +
+         static_cast<std::int64_t>(std::llround(login_expiration_days(setting) * kDayMs));
+}
+
 std::size_t session_cap(const std::optional<std::string>& setting) noexcept {
   if (!setting) return kDefaultCap;
   const std::string& text = *setting;
@@ -80,9 +86,7 @@ Result<std::string> SessionsService::issue_unguarded(std::string_view workspace,
   session.user_id = std::string(user_id);
   session.token_hash = crypto::token_hash(token);
   session.created_ms = clock_.now_ms();
-  session.expires_ms =
-      session.created_ms +
-      static_cast<std::int64_t>(std::llround(login_expiration_days(*expiration) * kDayMs));
+  session.expires_ms = session_expires_ms(session.created_ms, *expiration);
   Status stored = storage_.add_session(session, session_cap(*cap));
   if (!stored.ok()) return stored;
   return token;
@@ -112,7 +116,9 @@ Result<hostsdk::UserInfo> SessionsService::verify_unguarded(std::string_view wor
   }
   // The index lookup already matched; this guards against a backend with loose collation.
   if (!crypto::constant_time_equal(session->token_hash, hash)) return not_found();
-  if (clock_.now_ms() >= session->expires_ms) return not_found();
+  auto expiration = setting(workspace, "Accounts_LoginExpiration");
+  if (!expiration.ok()) return expiration.status();
+  if (clock_.now_ms() >= session_expires_ms(session->created_ms, *expiration)) return not_found();
   auto user = storage_.find_user_by_id(workspace, user_id);
   if (!user.ok()) {
     if (user.status().code() == hostsdk::StatusCode::kNotFound) return not_found();

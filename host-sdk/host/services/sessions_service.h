@@ -15,6 +15,10 @@ namespace host {
 
 // Accounts_LoginExpiration in days: a positive number, else 90 (missing, <= 0, not a number).
 double login_expiration_days(const std::optional<std::string>& setting) noexcept;
+// When a session issued at `created_ms` expires under Accounts_LoginExpiration as it is set
+// now: a change of the setting applies to tokens already issued, as in Rocket.Chat.
+std::int64_t session_expires_ms(std::int64_t created_ms,
+                                const std::optional<std::string>& setting) noexcept;
 // MAX_RESUME_LOGIN_TOKENS: a positive integer, else 50.
 std::size_t session_cap(const std::optional<std::string>& setting) noexcept;
 

@@ -113,6 +113,7 @@ class CachedStorage final : public Storage {
   Status set_user_active(std::string_view ws, std::string_view id, bool active) override {
     Status status = inner_->set_user_active(ws, id, active);
     forget_user(ws, id);
+    sessions_.erase(key_of(ws, id));  // deactivation deleted them
     return status;
   }
 

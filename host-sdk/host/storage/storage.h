@@ -76,6 +76,8 @@ class Storage {
   virtual Result<UserRecord> find_user_by_username(std::string_view ws,
                                                    std::string_view username) = 0;
   virtual Result<std::vector<UserRecord>> list_users(std::string_view ws) = 0;
+  // Deactivating also deletes the user's sessions, in the same transaction (as Rocket.Chat
+  // removes login tokens): activating again brings no old token back.
   virtual Status set_user_active(std::string_view ws, std::string_view id, bool active) = 0;
   virtual Status set_user_roles(std::string_view ws, std::string_view id,
                                 const std::vector<std::string>& roles) = 0;

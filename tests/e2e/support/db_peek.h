@@ -31,6 +31,9 @@ class DbPeek {
   // Rows of sessions for one user, oldest first (created_ms, seq).
   std::vector<SessionRow> sessions(const std::string& workspace, const std::string& user_id);
   std::int64_t count(const std::string& sql);
+  // Every row of a query, each column as text ("" for NULL); throws std::runtime_error with
+  // SQLite's message on failure.
+  std::vector<std::vector<std::string>> rows(const std::string& sql);
   // Runs statements; throws std::runtime_error with SQLite's message on failure.
   void exec(const std::string& sql);
 

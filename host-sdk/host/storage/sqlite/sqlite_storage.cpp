@@ -347,10 +347,19 @@ class SqliteStorage final : public Storage {
   }
 
   Status set_user_active(std::string_view ws, std::string_view id, bool active) override {
+    SessionIndex* index = session_index_.get();
     return write([&](Connection& db) {
       auto update = db.prepare("UPDATE users SET active = ?3 WHERE workspace = ?1 AND id = ?2");
       update.bind(1, ws).bind(2, id).bind(3, std::int64_t{active ? 1 : 0});
-      return expect_one_change(update, db, "set user active");
+      Status status = expect_one_change(update, db, "set user active");
+      if (!status.ok() || active) return status;
+      // Deactivation ends every login, in the same transaction: activating the user again
+      // must not bring old tokens back.
+      auto erase = db.prepare("DELETE FROM sessions WHERE workspace = ?1 AND user_id = ?2");
+      erase.bind(1, ws).bind(2, id);
+      if (erase.step() != SQLITE_DONE) status = erase.error("delete sessions of user");
+      index->forget(ws, id);
+      return status;
     });
   }
 
