@@ -2,6 +2,8 @@
 // user id on stdout, and settings and enablement stored where the host reads them.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <regex>
 
 #include "host_process.h"
@@ -69,4 +71,28 @@ TEST_CASE("serve exits 1 when the port is taken") {
       second.cli({"serve", "--port", std::to_string(first.port()), "--plugins", "/nonexistent"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("cannot listen") != std::string::npos);
+}
+
+TEST_CASE("a data directory the host creates is readable by its owner only, its database too") {
+  rct::TempDir scratch;
+  const auto data = scratch.path() / "new" / "data";
+  for (const char* command : {"user", "serve"}) {
+    CAPTURE(command);
+    std::filesystem::remove_all(scratch.path() / "new");
+    if (std::string(command) == "user") {
+      REQUIRE(rct::run_rchost({"user", "list", "--data", data.string()}).exit_code == 0);
+    } else {
+      // Opens its storage, then cannot listen on an address (TEST-NET) that is not this
+      // machine's: the files exist by then.
+      rct::run_rchost({"serve", "--data", data.string(), "--address", "192.0.2.1"},
+                      {.timeout = std::chrono::seconds(20)});
+    }
+    struct stat st {};
+    REQUIRE(stat(data.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    REQUIRE(stat((scratch.path() / "new").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    REQUIRE(stat((data / "host.db").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
 }

@@ -246,7 +246,7 @@ void add_user(CLI::App& app, Runner& runner) {
     auto username = std::make_shared<std::string>();
     CLI::App* c = user->add_subcommand(
         active ? "activate" : "deactivate",
-        active ? "Let a user log in again" : "Deactivate a user (their sessions stop working)");
+        active ? "Let a user log in again" : "Deactivate a user and delete their sessions");
     add_storage_options(runner, c, *o, true);
     c->add_option("username", *username, "Username")->required();
     runner.on(c, [o, username, active] { return run_user_set_active(*o, *username, active); });

@@ -17,16 +17,7 @@ std::string storage_url(const StorageOptions& options) {
 
 std::unique_ptr<Services> open_services(const StorageOptions& options, std::shared_ptr<Clock> clock,
                                         int& exit_code, std::chrono::milliseconds cache_ttl) {
-  if (options.storage_url.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(options.data_dir, ec);
-    if (ec) {
-      std::cerr << "rchost: cannot create data directory " << options.data_dir << ": "
-                << ec.message() << "\n";
-      exit_code = kExitFailure;
-      return nullptr;
-    }
-  }
+  // A missing data directory is created by the SQLite storage, readable by its owner only.
   ServicesConfig config;
   config.storage_url = storage_url(options);
   config.cache_ttl = cache_ttl;
