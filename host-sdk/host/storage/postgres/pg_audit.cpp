@@ -7,22 +7,30 @@
 #include <limits>
 
 #include "storage/postgres/pg_errors.h"
+#include "storage/postgres/pg_prepared.h"
 
 namespace host {
 
 using pg::text;
+
+namespace {
+
+// Every request that writes appends one row: prepared, not planned per call.
+constexpr pg::Prepared kInsert{
+    "audit_insert",
+    "INSERT INTO audit (time_ms, workspace, action, caller_id, target_id, client_address,"
+    " outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+
+}  // namespace
 
 Status PostgresStorage::append_audit(const AuditRecord& record) {
   // Within a request, committed in one transaction with the request's session writes, so a
   // token never outlives a crash without its "issued" row. It owns a copy of the record.
   pg::DeferrableWrite write;
   write.fn = [record](pqxx::transaction_base& txn) {
-    txn.exec_params(
-        "INSERT INTO audit (time_ms, workspace, action, caller_id, target_id, client_address,"
-        " outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        record.time_ms, text(record.workspace), text(record.action), text(record.caller_id),
-        text(record.target_id), text(record.client_address), text(record.outcome),
-        text(record.reason));
+    pg::exec_prepared(txn, kInsert, record.time_ms, text(record.workspace), text(record.action),
+                      text(record.caller_id), text(record.target_id), text(record.client_address),
+                      text(record.outcome), text(record.reason));
     return Status::Ok();
   };
   return executor_.write_deferrable(std::move(write));

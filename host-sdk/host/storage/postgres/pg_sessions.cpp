@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "storage/postgres/pg_errors.h"
+#include "storage/postgres/pg_prepared.h"
 
 namespace host {
 namespace {
@@ -15,6 +16,21 @@ using pg::text;
 
 constexpr const char* kSessionColumns =
     "SELECT workspace, user_id, token_hash, created_ms, expires_ms FROM sessions ";
+
+// Inserts the session only if its user exists, locking the user's row first.
+constexpr pg::Prepared kInsertLocked{
+    "session_insert",
+    "INSERT INTO sessions (workspace, user_id, token_hash, created_ms, expires_ms)"
+    " SELECT workspace, id, $3::text, $4::bigint, $5::bigint FROM users"
+    " WHERE workspace = $1 AND id = $2"
+    " FOR NO KEY UPDATE"};
+// Keeps the user's $3 newest sessions. ARRAY() makes the subquery run once; as `IN (...)` it
+// was rescanned for each of the user's sessions: cap² index entries per call.
+constexpr pg::Prepared kTrim{
+    "session_trim",
+    "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash = ANY (ARRAY("
+    " SELECT token_hash FROM sessions WHERE workspace = $1 AND user_id = $2"
+    " ORDER BY created_ms DESC, seq DESC OFFSET $3))"};
 
 SessionRecord session_from_row(const pqxx::row& row) {
   SessionRecord session;
@@ -37,23 +53,15 @@ Status PostgresStorage::add_session(const SessionRecord& session, std::size_t ca
   write.lock_key = pg::user_lock_key(session.workspace, session.user_id);
   // Within a request it may run at the request's commit: it owns a copy of the session.
   write.fn = [session, keep](pqxx::transaction_base& txn) {
-    // The user's row lock serialises add_session per user, from every process: each insert
-    // and trim then sees all sessions committed before it (READ COMMITTED re-snapshots per
-    // statement), so exactly `cap` newest remain. NO KEY UPDATE leaves FK checks unblocked.
-    auto user =
-        txn.exec_params("SELECT 1 FROM users WHERE workspace = $1 AND id = $2 FOR NO KEY UPDATE",
-                        text(session.workspace), text(session.user_id));
-    if (user.empty()) return Status::NotFound("no such user");
-    txn.exec_params(
-        "INSERT INTO sessions (workspace, user_id, token_hash, created_ms, expires_ms)"
-        " VALUES ($1, $2, $3, $4, $5)",
-        text(session.workspace), text(session.user_id), text(session.token_hash),
-        session.created_ms, session.expires_ms);
-    txn.exec_params(
-        "DELETE FROM sessions WHERE workspace = $1 AND user_id = $2 AND token_hash IN ("
-        " SELECT token_hash FROM sessions WHERE workspace = $1 AND user_id = $2"
-        " ORDER BY created_ms DESC, seq DESC OFFSET $3)",
-        text(session.workspace), text(session.user_id), keep);
+    // The user's row lock serialises add_session per user, from every process. The insert
+    // takes it (NO KEY UPDATE leaves FK checks unblocked); the trim is a statement of its own,
+    // so its snapshot, taken once the lock is held, sees every session committed before it
+    // (READ COMMITTED): exactly `cap` newest remain.
+    auto inserted =
+        pg::exec_prepared(txn, kInsertLocked, text(session.workspace), text(session.user_id),
+                          text(session.token_hash), session.created_ms, session.expires_ms);
+    if (inserted.affected_rows() == 0) return Status::NotFound("no such user");
+    pg::exec_prepared(txn, kTrim, text(session.workspace), text(session.user_id), keep);
     return Status::Ok();
   };
   // The COMMIT may have landed although the connection broke (in doubt): the caller tells

@@ -3,6 +3,7 @@
 #include "storage/postgres/pg_storage.h"
 
 #include "storage/postgres/pg_errors.h"
+#include "storage/postgres/pg_prepared.h"
 #include "storage/postgres/pg_text_array.h"
 
 namespace host {
@@ -12,6 +13,13 @@ using pg::text;
 
 constexpr const char* kUserColumns =
     "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users ";
+
+// Every createToken looks its target up by name (unless cached): prepared. Same expression as
+// the unique index, so the index serves the lookup.
+constexpr pg::Prepared kByUsername{
+    "user_by_username",
+    "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users"
+    " WHERE workspace = $1 AND lower(username COLLATE \"C\") = lower($2 COLLATE \"C\")"};
 
 UserRecord user_from_row(const pqxx::row& row) {
   UserRecord user;
@@ -92,11 +100,7 @@ Result<UserRecord> PostgresStorage::find_user_by_username(std::string_view ws,
                                                           std::string_view username) {
   UserRecord user;
   Status status = executor_.read([&](pqxx::transaction_base& txn) {
-    // Same expression as the unique index, so the index serves the lookup.
-    auto rows = txn.exec_params(std::string(kUserColumns) +
-                                    "WHERE workspace = $1"
-                                    " AND lower(username COLLATE \"C\") = lower($2 COLLATE \"C\")",
-                                text(ws), text(username));
+    auto rows = pg::exec_prepared(txn, kByUsername, text(ws), text(username));
     if (rows.empty()) return Status::NotFound("no such user");
     user = user_from_row(rows[0]);
     return Status::Ok();
@@ -124,7 +128,15 @@ Status PostgresStorage::set_user_active(std::string_view ws, std::string_view id
       [&](pqxx::transaction_base& txn) {
         auto r = txn.exec_params("UPDATE users SET active = $3 WHERE workspace = $1 AND id = $2",
                                  text(ws), text(id), active);
-        return r.affected_rows() == 0 ? Status::NotFound("no such user") : Status::Ok();
+        if (r.affected_rows() == 0) return Status::NotFound("no such user");
+        // Deactivation ends every login, in the same transaction: activating the user again
+        // must not bring old tokens back. The UPDATE holds the user's row lock, so no
+        // add_session slips in between.
+        if (!active) {
+          txn.exec_params("DELETE FROM sessions WHERE workspace = $1 AND user_id = $2", text(ws),
+                          text(id));
+        }
+        return Status::Ok();
       },
       pg::user_lock_key(ws, id));
 }

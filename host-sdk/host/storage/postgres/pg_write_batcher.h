@@ -1,5 +1,5 @@
 // Group commit for the PostgreSQL backend: committer threads run queued writes, many per
-// transaction and each under a savepoint, and answer every caller only after that one COMMIT.
+// transaction, each failing alone, and answer every caller only after that one COMMIT.
 #pragma once
 
 #include <condition_variable>
@@ -53,6 +53,9 @@ class WriteBatcher {
     int attempts = 0;
     bool retry = false;  // failed in a way that running it again (in a later batch) may fix
     bool done = false;
+    // Failed in the batch's first pass, where no savepoint could undo it alone: its status
+    // stands and the second pass leaves it out.
+    bool decided = false;
     // A submitted job owns its write and is deleted once `on_done` has run.
     WriteFn owned_fn;
     std::string owned_key;
@@ -61,16 +64,18 @@ class WriteBatcher {
 
   // How a batch's transaction ended; all false when it committed or failed on its own.
   struct BatchEnd {
-    bool broken = false;  // the connection is gone: drop it and its idle siblings
-    bool rerun = false;   // nothing was committed: the whole batch may run again
+    bool broken = false;   // the connection is gone: drop it and its idle siblings
+    bool rerun = false;    // nothing was committed: the whole batch may run again
+    bool isolate = false;  // a write failed in the first pass: run the rest under savepoints
   };
 
   void loop();
   // Runs the batch on a connection from the pool, once more on a fresh one when a stale
   // connection broke before COMMIT; sets every job's status and retry flag.
   void commit_batch(std::vector<Job*>& batch);
-  // One transaction for the whole batch; sets each job's status and retry flag.
-  BatchEnd run_transaction(pqxx::connection& conn, const std::vector<Job*>& batch);
+  // One transaction for the whole batch; sets each job's status and retry flag. Without
+  // `savepoints`, the first write to fail ends the pass (see Job::decided).
+  BatchEnd run_transaction(pqxx::connection& conn, const std::vector<Job*>& batch, bool savepoints);
   // Runs one write, setting its status; rethrows only what broke the connection.
   static void run_job(Job& job, pqxx::transaction_base& txn);
   // Completes the batch's jobs (waking the waiting ones, calling the submitted ones back);
