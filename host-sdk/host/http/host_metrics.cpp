@@ -209,10 +209,11 @@ std::string HostMetrics::render() const {
           "{}\n",
           route, status, le, cumulative);
     }
+    fmt::format_to(
+        line, "rchost_http_request_duration_seconds_sum{{route=\"{}\",status=\"{}\"}} {:.9f}\n",
+        route, status, static_cast<double>(t.sum_ns) / 1e9);
     fmt::format_to(line,
-                   "rchost_http_request_duration_seconds_sum{{route=\"{}\",status=\"{}\"}} {:.9f}\n",
-                   route, status, static_cast<double>(t.sum_ns) / 1e9);
-    fmt::format_to(line, "rchost_http_request_duration_seconds_count{{route=\"{}\",status=\"{}\"}} {}\n",
+                   "rchost_http_request_duration_seconds_count{{route=\"{}\",status=\"{}\"}} {}\n",
                    route, status, cumulative);
   }
   out += "# HELP rchost_rate_limited_total Requests refused by the rate limiter.\n";
