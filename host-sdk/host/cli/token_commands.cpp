@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -49,14 +48,11 @@ int run_token_list(const StorageOptions& storage, const std::string& username, b
   auto sessions = sessions_of(*services, storage, username, "token list", code);
   if (!sessions) return code;
   const std::int64_t now_ms = services->clock().now_ms();
-  std::optional<std::string> expiration;
-  if (auto v = services->settings().get(storage.workspace, "Accounts_LoginExpiration"); v.ok()) {
-    expiration = v.value();
-  } else if (v.status().code() != hostsdk::StatusCode::kNotFound) {
-    return report_failure("token list " + username, v.status());
-  }
+  auto expiration =
+      optional_setting(services->settings(), storage.workspace, "Accounts_LoginExpiration");
+  if (!expiration.ok()) return report_failure("token list " + username, expiration.status());
   for (auto s : *sessions) {
-    s.expires_ms = session_expires_ms(s.created_ms, expiration);  // as verification reckons it
+    s.expires_ms = session_expires_ms(s.created_ms, *expiration);  // as verification reckons it
     const bool expired = s.expires_ms <= now_ms;
     if (json) {
       std::cout << nlohmann::json{{"hash_prefix", shown_prefix(s)},

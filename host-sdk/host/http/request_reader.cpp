@@ -3,6 +3,7 @@
 // buffered, ask for more only when the parser needs it.
 #include "http/request_reader.h"
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -30,14 +31,14 @@ constexpr std::size_t kIdleCapacity = 16 * 1024;  // kept between requests; more
 // request (smuggling past a proxy that reads it otherwise), and two Host headers or none
 // would leave the workspace to guesswork.
 std::optional<ProtocolError> check_header(const bhttp::request_header<>& req, bool chunked) {
-  std::size_t codings = 0;
   const auto [first, last] = req.equal_range(bhttp::field::transfer_encoding);
-  for (auto field = first; field != last; ++field) {
-    const bhttp::token_list list(field->value());
-    codings += static_cast<std::size_t>(std::distance(list.begin(), list.end()));
-  }
-  if (req.count(bhttp::field::transfer_encoding) > 0) {
+  if (first != last) {
     if (!chunked) return ProtocolError::kMalformed;  // the length cannot be known
+    std::size_t codings = 0;
+    for (auto field = first; field != last; ++field) {
+      const bhttp::token_list list(field->value());
+      codings += static_cast<std::size_t>(std::distance(list.begin(), list.end()));
+    }
     if (codings != 1) return ProtocolError::kUnsupportedEncoding;
   }
   const std::size_t hosts = req.count(bhttp::field::host);
@@ -47,23 +48,19 @@ std::optional<ProtocolError> check_header(const bhttp::request_header<>& req, bo
 
 // "http://authority/path?query" (absolute form, RFC 9112 3.2.2) → authority and the rest.
 bool split_absolute(std::string_view target, std::string_view& authority, std::string_view& rest) {
-  const auto starts = [&](beast::string_view scheme) {
-    return target.size() >= scheme.size() &&
-           beast::iequals(beast::string_view(target.data(), scheme.size()), scheme);
-  };
-  std::size_t scheme = 0;
-  if (starts("http://")) {
-    scheme = 7;
-  } else if (starts("https://")) {
-    scheme = 8;
-  } else {
-    return false;
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() < scheme.size() ||
+        !beast::iequals(beast::string_view(target.data(), scheme.size()),
+                        beast::string_view(scheme.data(), scheme.size()))) {
+      continue;
+    }
+    const std::string_view after = target.substr(scheme.size());
+    const std::size_t end = std::min(after.find_first_of("/?"), after.size());
+    authority = after.substr(0, end);
+    rest = after.substr(end);
+    return true;
   }
-  const std::size_t end = target.find_first_of("/?", scheme);
-  authority =
-      target.substr(scheme, end == std::string_view::npos ? target.size() - scheme : end - scheme);
-  rest = end == std::string_view::npos ? std::string_view() : target.substr(end);
-  return true;
+  return false;
 }
 
 }  // namespace

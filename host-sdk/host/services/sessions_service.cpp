@@ -49,9 +49,10 @@ std::size_t session_cap(const std::optional<std::string>& setting) noexcept {
   return cap;
 }
 
-Result<std::optional<std::string>> SessionsService::setting(std::string_view workspace,
-                                                            std::string_view name) {
-  auto value = settings_.get(workspace, name);
+Result<std::optional<std::string>> optional_setting(hostsdk::Settings& settings,
+                                                    std::string_view workspace,
+                                                    std::string_view name) {
+  auto value = settings.get(workspace, name);
   if (value.ok()) return std::optional<std::string>(value.value());
   if (value.status().code() == hostsdk::StatusCode::kNotFound) {
     return std::optional<std::string>();
@@ -75,9 +76,9 @@ Result<std::string> SessionsService::issue_unguarded(std::string_view workspace,
   if (!user.ok()) return user.status();
   // A token for an inactive user could never verify; refuse rather than mint it.
   if (!user->active) return Status::Denied("user is not active");
-  auto expiration = setting(workspace, "Accounts_LoginExpiration");
+  auto expiration = optional_setting(settings_, workspace, "Accounts_LoginExpiration");
   if (!expiration.ok()) return expiration.status();
-  auto cap = setting(workspace, "MAX_RESUME_LOGIN_TOKENS");
+  auto cap = optional_setting(settings_, workspace, "MAX_RESUME_LOGIN_TOKENS");
   if (!cap.ok()) return cap.status();
 
   std::string token = crypto::new_session_token();
@@ -116,7 +117,7 @@ Result<hostsdk::UserInfo> SessionsService::verify_unguarded(std::string_view wor
   }
   // The index lookup already matched; this guards against a backend with loose collation.
   if (!crypto::constant_time_equal(session->token_hash, hash)) return not_found();
-  auto expiration = setting(workspace, "Accounts_LoginExpiration");
+  auto expiration = optional_setting(settings_, workspace, "Accounts_LoginExpiration");
   if (!expiration.ok()) return expiration.status();
   if (clock_.now_ms() >= session_expires_ms(session->created_ms, *expiration)) return not_found();
   auto user = storage_.find_user_by_id(workspace, user_id);

@@ -19,6 +19,10 @@ double login_expiration_days(const std::optional<std::string>& setting) noexcept
 // now: a change of the setting applies to tokens already issued, as in Rocket.Chat.
 std::int64_t session_expires_ms(std::int64_t created_ms,
                                 const std::optional<std::string>& setting) noexcept;
+// A workspace setting's value, or nullopt when it is set nowhere; other failures as they are.
+Result<std::optional<std::string>> optional_setting(hostsdk::Settings& settings,
+                                                    std::string_view workspace,
+                                                    std::string_view name);
 // MAX_RESUME_LOGIN_TOKENS: a positive integer, else 50.
 std::size_t session_cap(const std::optional<std::string>& setting) noexcept;
 
@@ -34,7 +38,6 @@ class SessionsService final : public hostsdk::Sessions {
                 std::string_view token) noexcept override;
 
  private:
-  Result<std::optional<std::string>> setting(std::string_view workspace, std::string_view name);
   Result<std::string> issue_unguarded(std::string_view workspace, std::string_view user_id);
   Result<hostsdk::UserInfo> verify_unguarded(std::string_view workspace, std::string_view user_id,
                                              std::string_view token);

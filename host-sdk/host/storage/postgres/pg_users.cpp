@@ -14,13 +14,6 @@ using pg::text;
 constexpr const char* kUserColumns =
     "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users ";
 
-// Every createToken looks its target up by name (unless cached): prepared. Same expression as
-// the unique index, so the index serves the lookup.
-constexpr pg::Prepared kByUsername{
-    "user_by_username",
-    "SELECT workspace, id, username, name, password_hash, active, roles, created_ms FROM users"
-    " WHERE workspace = $1 AND lower(username COLLATE \"C\") = lower($2 COLLATE \"C\")"};
-
 UserRecord user_from_row(const pqxx::row& row) {
   UserRecord user;
   user.workspace = row[0].as<std::string>();
@@ -99,8 +92,14 @@ Result<UserRecord> PostgresStorage::find_user_by_id(std::string_view ws, std::st
 Result<UserRecord> PostgresStorage::find_user_by_username(std::string_view ws,
                                                           std::string_view username) {
   UserRecord user;
+  // Every createToken looks its target up by name (unless cached): prepared. Same expression
+  // as the unique index, so the index serves the lookup.
+  static const std::string sql = std::string(kUserColumns) +
+                                 "WHERE workspace = $1"
+                                 " AND lower(username COLLATE \"C\") = lower($2 COLLATE \"C\")";
+  static const pg::Prepared by_username{"user_by_username", sql.c_str()};
   Status status = executor_.read([&](pqxx::transaction_base& txn) {
-    auto rows = pg::exec_prepared(txn, kByUsername, text(ws), text(username));
+    auto rows = pg::exec_prepared(txn, by_username, text(ws), text(username));
     if (rows.empty()) return Status::NotFound("no such user");
     user = user_from_row(rows[0]);
     return Status::Ok();
